@@ -1,0 +1,290 @@
+// Package config is sidewall's TOML schema: the Config type, its built-in
+// defaults, and a strict loader that reports every problem in a file at once.
+//
+// # Strictness
+//
+// A configuration file tunes protections, so a mistake in it must never pass
+// silently: a misspelled key would otherwise leave a protection at its default
+// (or off) while the operator believes it is set. [Parse] therefore rejects
+//
+//   - syntax errors (from the TOML library),
+//   - unknown keys and tables, with a "did you mean" hint,
+//   - values of the wrong TOML type (a string where an integer belongs, an
+//     integer where a duration string belongs),
+//   - values out of range ([Config.Validate]).
+//
+// Every problem becomes an [*Error] naming the file, the line, the key as a
+// user would write it and the reason, e.g.
+//
+//	config.toml:42: ratelimit.rules[0].limit: must be at least 1, got 0
+//
+// and all of them are returned together as [Errors], one per line, in line
+// order, so a file is fixed in one round rather than one error at a time.
+//
+// # How it works
+//
+// The TOML library decodes the file into a generic tree (map[string]any) only:
+// decoding straight into the structs would stop at the first type mismatch and
+// gives no line numbers for unknown keys or for values that fail validation.
+// The tree is then walked against the Config structs by reflection (their
+// `toml` tags are the schema), checking each key's type and copying values
+// over a copy of [Default] — and over a per-rule default for each
+// [[ratelimit.rules]] element — so keys missing from a file keep their
+// defaults. Lines come from a small scanner over the file (lines.go) that
+// understands tables, arrays of tables, dotted and quoted keys, inline tables,
+// arrays and multi-line strings, and maps each key path, including array
+// elements such as blocklist.entries[3], to the line where it is written.
+//
+// # Limits
+//
+// The TOML library stops at the first syntax error, so a file that does not
+// parse reports exactly one problem, and the type and range checks run only
+// on a file that parses. A syntax error is named by the key on its line when
+// there is one; a broken [table] header may leave it with no key. A key
+// whose line cannot be found (none is known) is reported without one. Key
+// paths in messages use indexes for arrays of tables (ratelimit.rules[1].name),
+// which TOML itself has no syntax for.
+//
+// The package builds no check: main translates a Config into the options of
+// the check packages, so the file format can change without touching them.
+package config
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config mirrors the configuration file, one field per table.
+//
+// A Config is a plain value with no internal synchronisation: build it (with
+// [Parse], [Load] or [Default]), then treat it as read-only while it is shared.
+// Each call to Parse, Load or Default returns a new Config that shares nothing
+// with any other.
+type Config struct {
+	Server    Server    `toml:"server"`
+	Log       Log       `toml:"log"`
+	Blocklist Blocklist `toml:"blocklist"`
+	RateLimit RateLimit `toml:"ratelimit"`
+	WAF       WAF       `toml:"waf"`
+}
+
+// Server is the [server] table: where sidewall listens and how it treats
+// connections from nginx.
+type Server struct {
+	Listen         string      `toml:"listen"`           // TCP host:port
+	Socket         string      `toml:"socket"`           // unix socket path; "" for none
+	SocketMode     fs.FileMode `toml:"socket_mode"`      // written in the file as an octal string, "0660"
+	FailurePolicy  string      `toml:"failure_policy"`   // "closed" or "open"
+	MaxHeaderBytes int         `toml:"max_header_bytes"` // largest request head read
+	ReadTimeout    Duration    `toml:"read_timeout"`
+	WriteTimeout   Duration    `toml:"write_timeout"`
+	IdleTimeout    Duration    `toml:"idle_timeout"`
+}
+
+// Log is the [log] table.
+type Log struct {
+	Level   string `toml:"level"`   // "debug", "info", "warn" or "error"
+	Format  string `toml:"format"`  // "json" or "text"
+	Allowed bool   `toml:"allowed"` // also log allowed requests
+}
+
+// Blocklist is the [blocklist] table.
+type Blocklist struct {
+	Enabled           bool    `toml:"enabled"`
+	FalsePositiveRate float64 `toml:"false_positive_rate"` // of the bloom filter, in (0, 0.5)
+
+	// Entries and Allow hold addresses and CIDR prefixes exactly as written;
+	// each has been checked to parse with net/netip.
+	Entries []string `toml:"entries"`
+	// Files are paths of blocklist files, already resolved against the
+	// directory of the configuration file.
+	Files []string `toml:"files"`
+	Allow []string `toml:"allow"`
+}
+
+// RateLimit is the [ratelimit] table.
+type RateLimit struct {
+	Enabled bool   `toml:"enabled"`
+	MaxKeys int    `toml:"max_keys"` // client keys tracked per rule
+	Rules   []Rule `toml:"rules"`    // the [[ratelimit.rules]] blocks, in file order
+}
+
+// Rule is one [[ratelimit.rules]] block. A rule in a file starts from
+// ruleDefaults: By ["addr"], IPv4Prefix 32, IPv6Prefix 64, Action "deny",
+// Algorithm "auto".
+type Rule struct {
+	Name string `toml:"name"` // required, unique
+
+	// What the rule matches; an empty condition matches anything.
+	Host       string   `toml:"host"`
+	Path       string   `toml:"path"`
+	PathPrefix string   `toml:"path_prefix"`
+	Methods    []string `toml:"methods"`
+
+	// What the rule counts by: "addr", "host", "path", "method",
+	// "header:NAME" or "cookie:NAME".
+	By         []string `toml:"by"`
+	IPv4Prefix int      `toml:"ipv4_prefix"` // address bits of an IPv4 "addr" key
+	IPv6Prefix int      `toml:"ipv6_prefix"` // address bits of an IPv6 "addr" key
+
+	Limit  int      `toml:"limit"`  // requests allowed per Window
+	Window Duration `toml:"window"` // sliding window, at least one second
+	Burst  int      `toml:"burst"`  // extra requests tolerated above Limit
+	Action string   `toml:"action"` // "deny" or "log"
+	// Algorithm is "auto", "counter" (the sliding-window counter: 12 bytes per key) or
+	// "exact" (a sliding log of limit+burst timestamps per key, at most 64).
+	Algorithm string `toml:"algorithm"`
+	Headers   bool   `toml:"headers"`
+}
+
+// WAF is the [waf] table.
+type WAF struct {
+	Enabled                 bool     `toml:"enabled"`
+	Mode                    string   `toml:"mode"`           // "block" or "detect"
+	ParanoiaLevel           int      `toml:"paranoia_level"` // CRS paranoia level, 1 to 4
+	InboundAnomalyThreshold int      `toml:"inbound_anomaly_threshold"`
+	RemoveRules             []int    `toml:"remove_rules"` // CRS rule ids
+	RuleFiles               []string `toml:"rule_files"`   // resolved like Blocklist.Files
+	Directives              string   `toml:"directives"`
+}
+
+// Duration is a time.Duration written in the file as a string such as "5s".
+// It embeds time.Duration, so d.Duration (and d.Seconds() and so on) reads it.
+type Duration struct {
+	time.Duration
+}
+
+// UnmarshalText parses a duration string with [time.ParseDuration].
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return fmt.Errorf(`invalid duration %q (use a number and a unit: "500ms", "5s", "1m", "1h")`, text)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration the way UnmarshalText reads it, so a Config
+// round-trips through a TOML encoder.
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(d.String()), nil
+}
+
+// Default returns the built-in defaults: the value each key takes when a file
+// leaves it out. It has no blocklist entries and no rate-limit rules.
+func Default() *Config {
+	return &Config{
+		Server: Server{
+			Listen:         "127.0.0.1:9090",
+			SocketMode:     0o660,
+			FailurePolicy:  "closed",
+			MaxHeaderBytes: 64 << 10,
+			ReadTimeout:    Duration{5 * time.Second},
+			WriteTimeout:   Duration{5 * time.Second},
+			// 75s, not the 60s config.toml's comment names: nginx's upstream
+			// keepalive_timeout defaults to 60s, and this must stay above it
+			// so that nginx, not sidewall, closes an idle connection (a
+			// connection closed under nginx's next subrequest fails it).
+			// config.toml itself sets 75s; its comment is the stale part.
+			IdleTimeout: Duration{75 * time.Second},
+		},
+		Log: Log{
+			Level:  "info",
+			Format: "json",
+		},
+		Blocklist: Blocklist{
+			Enabled:           true,
+			FalsePositiveRate: 0.001,
+		},
+		RateLimit: RateLimit{
+			Enabled: true,
+			MaxKeys: 1_000_000,
+		},
+		WAF: WAF{
+			Enabled:                 true,
+			Mode:                    "block",
+			ParanoiaLevel:           1,
+			InboundAnomalyThreshold: 5,
+		},
+	}
+}
+
+// ruleDefaults returns the values a [[ratelimit.rules]] block starts from.
+// Limit and Window have no default: a rule must say both.
+func ruleDefaults() Rule {
+	return Rule{
+		By:         []string{"addr"},
+		IPv4Prefix: 32,
+		IPv6Prefix: 64,
+		Action:     "deny",
+		Algorithm:  "auto",
+	}
+}
+
+// Load reads and parses the file at path; see [Parse].
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates the contents of a configuration file. name is
+// used in error messages and is the base for relative paths in
+// blocklist.files and waf.rule_files: these are resolved against
+// filepath.Dir(name) and cleaned.
+//
+// Keys missing from data keep [Default]'s values. On any problem Parse returns
+// a nil Config and an [Errors] holding every problem found.
+func Parse(name string, data []byte) (*Config, error) {
+	var tree map[string]any
+	if _, err := toml.Decode(string(data), &tree); err != nil {
+		return nil, Errors{syntaxError(name, data, err)}
+	}
+
+	d := decoder{file: name, lines: indexLines(data), failed: make(map[string]bool)}
+	cfg := Default()
+	d.table(nil, tree, reflectValue(cfg))
+	v := validator{file: name, lines: d.lines, skip: d.failed}
+	v.config(cfg)
+
+	errs := append(d.errs, v.errs...)
+	if len(errs) > 0 {
+		errs.sort()
+		return nil, errs
+	}
+	resolvePaths(filepath.Dir(name), cfg.Blocklist.Files)
+	resolvePaths(filepath.Dir(name), cfg.WAF.RuleFiles)
+	return cfg, nil
+}
+
+// Validate checks every value of c against the schema's rules and returns all
+// problems as [Errors], or nil. [Parse] has already done this for a Config it
+// returns; Validate is for a Config built or changed in code. Its errors carry
+// no file or line.
+func (c *Config) Validate() error {
+	v := validator{}
+	v.config(c)
+	if len(v.errs) == 0 {
+		return nil
+	}
+	return v.errs
+}
+
+// resolvePaths makes each relative path relative to dir, in place. Validation
+// has already rejected empty paths, which would otherwise name dir itself.
+func resolvePaths(dir string, paths []string) {
+	for i, p := range paths {
+		if filepath.IsAbs(p) {
+			paths[i] = filepath.Clean(p)
+		} else {
+			paths[i] = filepath.Join(dir, p)
+		}
+	}
+}

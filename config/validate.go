@@ -1,0 +1,278 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// validator checks the values of a decoded Config. It knows the file and
+// its lines only to place its errors; Config.Validate runs it without them.
+type validator struct {
+	file  string
+	lines lineIndex
+	skip  map[string]bool // paths the decoder rejected
+	errs  Errors
+}
+
+func (v *validator) errorf(p keyPath, format string, args ...any) {
+	// A value the decoder rejected holds a default, not what the file says;
+	// judging it would report a second, misleading problem.
+	for q := p; len(q) > 0; q = q[:len(q)-1] {
+		if v.skip[q.String()] {
+			return
+		}
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Line: v.lines.line(p), Key: p.String(), Msg: fmt.Sprintf(format, args...)})
+}
+
+// missing reports whether the file leaves p out. Without a file (from
+// Config.Validate) nothing is known to be missing.
+func (v *validator) missing(p keyPath) bool {
+	if v.lines == nil {
+		return false
+	}
+	_, ok := v.lines[p.String()]
+	return !ok
+}
+
+func (v *validator) config(c *Config) {
+	var root keyPath
+	v.server(root.key("server"), &c.Server)
+
+	p := root.key("log")
+	v.oneOf(p.key("level"), c.Log.Level, "debug", "info", "warn", "error")
+	v.oneOf(p.key("format"), c.Log.Format, "json", "text")
+
+	p = root.key("blocklist")
+	if r := c.Blocklist.FalsePositiveRate; !(r > 0 && r < 0.5) { // also catches NaN
+		v.errorf(p.key("false_positive_rate"), "must be between 0 and 0.5 (exclusive), got %g", r)
+	}
+	v.addrs(p.key("entries"), c.Blocklist.Entries)
+	v.files(p.key("files"), c.Blocklist.Files)
+	v.addrs(p.key("allow"), c.Blocklist.Allow)
+
+	p = root.key("ratelimit")
+	v.atLeast(p.key("max_keys"), c.RateLimit.MaxKeys, 1)
+	names := make(map[string]keyPath, len(c.RateLimit.Rules))
+	for i := range c.RateLimit.Rules {
+		v.rule(p.key("rules").index(i), &c.RateLimit.Rules[i], names)
+	}
+
+	p = root.key("waf")
+	v.oneOf(p.key("mode"), c.WAF.Mode, "block", "detect")
+	v.between(p.key("paranoia_level"), c.WAF.ParanoiaLevel, 1, 4)
+	v.atLeast(p.key("inbound_anomaly_threshold"), c.WAF.InboundAnomalyThreshold, 1)
+	for i, id := range c.WAF.RemoveRules {
+		if id <= 0 {
+			v.errorf(p.key("remove_rules").index(i), "must be a rule id greater than 0, got %d", id)
+		}
+	}
+	v.files(p.key("rule_files"), c.WAF.RuleFiles)
+}
+
+func (v *validator) server(p keyPath, s *Server) {
+	if host, port, err := net.SplitHostPort(s.Listen); err != nil {
+		v.errorf(p.key("listen"), `must be host:port such as "127.0.0.1:9090", got %s`, quoteShort(s.Listen))
+	} else if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		v.errorf(p.key("listen"), "port must be a number from 1 to 65535, got %s", quoteShort(port))
+	} else if strings.ContainsAny(host, " \t") {
+		v.errorf(p.key("listen"), "host must not contain spaces, got %s", quoteShort(host))
+	}
+	if s.SocketMode&^0o777 != 0 {
+		v.errorf(p.key("socket_mode"), `must be at most "0777", got "%#o"`, uint32(s.SocketMode))
+	}
+	v.oneOf(p.key("failure_policy"), s.FailurePolicy, "closed", "open")
+	v.between(p.key("max_header_bytes"), s.MaxHeaderBytes, 4096, 16<<20)
+	v.positive(p.key("read_timeout"), s.ReadTimeout)
+	v.positive(p.key("write_timeout"), s.WriteTimeout)
+	v.positive(p.key("idle_timeout"), s.IdleTimeout)
+}
+
+// rule checks one [[ratelimit.rules]] block. names maps each rule name seen
+// so far to the path of its rule, to report duplicates against the first.
+func (v *validator) rule(p keyPath, r *Rule, names map[string]keyPath) {
+	switch first, dup := names[r.Name]; {
+	case r.Name == "":
+		v.errorf(p.key("name"), "is required")
+	case dup:
+		where := first.String()
+		if line := v.lines.line(first.key("name")); line > 0 {
+			where += fmt.Sprintf(" at line %d", line)
+		}
+		v.errorf(p.key("name"), "duplicate rule name %s, first used by %s", quoteShort(r.Name), where)
+	case !isHeaderSafe(r.Name):
+		// The name goes out in the RateLimit-Policy header and in logs.
+		v.errorf(p.key("name"), `must be printable ASCII without '"' or '\', got %s`, quoteShort(r.Name))
+	default:
+		names[r.Name] = p
+	}
+
+	v.path(p.key("path"), r.Path)
+	v.path(p.key("path_prefix"), r.PathPrefix)
+	for i, m := range r.Methods {
+		if !isToken(m) || strings.ToUpper(m) != m {
+			v.errorf(p.key("methods").index(i), `must be an upper-case method such as "POST", got %s`, quoteShort(m))
+		}
+	}
+	for i, part := range r.By {
+		v.byPart(p.key("by").index(i), part)
+	}
+	v.between(p.key("ipv4_prefix"), r.IPv4Prefix, 1, 32)
+	v.between(p.key("ipv6_prefix"), r.IPv6Prefix, 1, 128)
+	// Limit and window have no default: "got 0" would puzzle someone who
+	// never wrote a 0, so a missing one is reported as missing.
+	switch {
+	case r.Limit == 0 && v.missing(p.key("limit")):
+		v.errorf(p.key("limit"), "is required")
+	default:
+		v.atLeast(p.key("limit"), r.Limit, 1)
+	}
+	switch {
+	case r.Window.Duration == 0 && v.missing(p.key("window")):
+		v.errorf(p.key("window"), "is required")
+	case r.Window.Duration < time.Second:
+		v.errorf(p.key("window"), `must be at least "1s", got %q`, r.Window.String())
+	}
+	if r.Burst < 0 {
+		v.errorf(p.key("burst"), "must be at least 0, got %d", r.Burst)
+	}
+	v.oneOf(p.key("action"), r.Action, "deny", "log")
+	v.oneOf(p.key("algorithm"), r.Algorithm, "auto", "counter", "exact")
+	if r.Algorithm == "exact" && r.Limit+r.Burst > MaxExact {
+		v.errorf(p.key("algorithm"), `"exact" keeps limit+burst timestamps per key and allows at most %d, got %d; use "counter"`, MaxExact, r.Limit+r.Burst)
+	}
+}
+
+// MaxExact is the largest limit+burst the "exact" algorithm accepts (the limiter's own
+// bound), and AutoExact the largest for which "auto" chooses it: the sliding-window
+// counter misjudges up to a fifth of the requests of clients near a low limit, while the
+// exact log costs 8 bytes per allowed request tracked.
+const (
+	MaxExact  = 64
+	AutoExact = 16
+)
+
+func (v *validator) byPart(p keyPath, part string) {
+	kind, name, named := strings.Cut(part, ":")
+	switch {
+	case !named && (kind == "addr" || kind == "host" || kind == "path" || kind == "method"):
+	case named && (kind == "header" || kind == "cookie"):
+		// Cookie names are tokens too (RFC 6265).
+		if !isToken(name) {
+			v.errorf(p, "%s name must be a non-empty token, got %s", kind, quoteShort(part))
+		}
+	default:
+		v.errorf(p, `must be "addr", "host", "path", "method", "header:NAME" or "cookie:NAME", got %s`, quoteShort(part))
+	}
+}
+
+func (v *validator) path(p keyPath, s string) {
+	switch {
+	case s == "":
+	case s[0] != '/':
+		v.errorf(p, `must start with "/", got %s`, quoteShort(s))
+	case strings.ContainsRune(s, '?'):
+		// Rules match the path alone; a query here could never match.
+		v.errorf(p, "must not contain a query string, got %s", quoteShort(s))
+	}
+}
+
+// addrs checks a list of addresses and CIDR prefixes.
+func (v *validator) addrs(p keyPath, list []string) {
+	for i, s := range list {
+		if err := checkAddr(s); err != "" {
+			v.errorf(p.index(i), "must be an IP address or CIDR prefix, got %s: %s", quoteShort(s), err)
+		}
+	}
+}
+
+// checkAddr returns why s is not an address or prefix, or "". IPv4-mapped
+// IPv6 forms ("::ffff:192.0.2.1") parse like any other IPv6 address.
+func checkAddr(s string) string {
+	var err error
+	if strings.Contains(s, "/") {
+		_, err = netip.ParsePrefix(s)
+	} else {
+		var a netip.Addr
+		a, err = netip.ParseAddr(s)
+		if err == nil && a.Zone() != "" {
+			return "an address with a zone names an interface, not a client"
+		}
+	}
+	if err == nil {
+		return ""
+	}
+	// netip's messages repeat the input: `ParseAddr("x"): unable to parse IP`.
+	msg := err.Error()
+	if _, why, ok := strings.Cut(msg, "): "); ok {
+		return why
+	}
+	return msg
+}
+
+func (v *validator) files(p keyPath, paths []string) {
+	for i, f := range paths {
+		if f == "" {
+			v.errorf(p.index(i), "must not be empty")
+		}
+	}
+}
+
+func (v *validator) oneOf(p keyPath, s string, allowed ...string) {
+	for _, a := range allowed {
+		if s == a {
+			return
+		}
+	}
+	quoted := make([]string, len(allowed))
+	for i, a := range allowed {
+		quoted[i] = strconv.Quote(a)
+	}
+	list := strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
+	v.errorf(p, "must be %s, got %s", list, quoteShort(s))
+}
+
+func (v *validator) atLeast(p keyPath, n, lo int) {
+	if n < lo {
+		v.errorf(p, "must be at least %d, got %d", lo, n)
+	}
+}
+
+func (v *validator) between(p keyPath, n, lo, hi int) {
+	if n < lo || n > hi {
+		v.errorf(p, "must be between %d and %d, got %d", lo, hi, n)
+	}
+}
+
+func (v *validator) positive(p keyPath, d Duration) {
+	if d.Duration <= 0 {
+		v.errorf(p, "must be greater than 0, got %q", d.String())
+	}
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2), the
+// syntax of header names and methods.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !isBareKeyChar(c) && !strings.ContainsRune("!#$%&'*+.^`|~", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHeaderSafe(s string) bool {
+	for _, c := range []byte(s) {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
