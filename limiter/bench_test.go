@@ -1,0 +1,152 @@
+package limiter
+
+import (
+	"encoding/binary"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// benchKeys returns n keys shaped like the server's: an IPv4 address, 4
+// bytes, preceded by a rule tag.
+func benchKeys(n int) [][]byte {
+	keys := make([][]byte, n)
+	for i := range keys {
+		keys[i] = binary.BigEndian.AppendUint32([]byte("r1:"), 0x0a000000+uint32(i))
+	}
+	return keys
+}
+
+// benchCases are the policies the decision benchmarks run: the keys send
+// about one request a second, which "under" allows nearly always and
+// "over" denies five times in six.
+var benchCases = []struct {
+	name string
+	opts Options
+}{
+	{"counter/under", Options{Limit: 64, Window: time.Minute}},
+	{"counter/over", Options{Limit: 10, Window: time.Minute}},
+	{"exact/under", Options{Limit: 64, Window: time.Minute, Exact: true}},
+	{"exact/over", Options{Limit: 10, Window: time.Minute, Exact: true}},
+}
+
+// BenchmarkAllow measures one goroutine deciding on 1024 keys the Window
+// already tracks.
+func BenchmarkAllow(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			w, err := New(bc.opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			keys := benchKeys(1024)
+			now := t0
+			for _, k := range keys {
+				w.Allow(k, now)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				now = now.Add(time.Second / 1024)
+				w.Allow(keys[i], now)
+				if i++; i == len(keys) {
+					i = 0
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAllowParallel measures goroutines on every P deciding on 64k keys,
+// as the server's handlers do.
+func BenchmarkAllowParallel(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			w, err := New(bc.opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			keys := benchKeys(1 << 16)
+			for _, k := range keys {
+				w.Allow(k, t0)
+			}
+			// Each goroutine takes every p-th key, starting at its own, so
+			// each key sees one clock going forward, as in production; each
+			// key gets about a request a second.
+			p := runtime.GOMAXPROCS(0)
+			step := time.Duration(p) * time.Second / time.Duration(len(keys))
+			var seq atomic.Int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				i := int(seq.Add(1)-1) % p
+				now := t0
+				for pb.Next() {
+					now = now.Add(step)
+					w.Allow(keys[i], now)
+					if i += p; i >= len(keys) {
+						i -= len(keys)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkAllowNewKeys measures the insertion path: every request is from a
+// key never seen, into a Window already at MaxKeys, so each one evicts.
+func BenchmarkAllowNewKeys(b *testing.B) {
+	w, err := New(Options{Limit: 10, Window: time.Minute, MaxKeys: 1 << 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf [8]byte
+	for i := range 1 << 16 {
+		w.Allow(floodKey(&buf, i), t0)
+	}
+	b.ReportAllocs()
+	i := 1 << 16
+	for b.Loop() {
+		w.Allow(floodKey(&buf, i), t0)
+		i++
+	}
+}
+
+// BenchmarkMemoryPerKey inserts a million keys into a Window with the
+// default MaxKeys and reports the live heap per key.
+func BenchmarkMemoryPerKey(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		opts Options
+	}{
+		{"counter", Options{Limit: 100, Window: time.Minute}},
+		{"exact-5", Options{Limit: 5, Window: time.Minute, Exact: true}},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			const keys = 1_000_000
+			var perKey float64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				w, err := New(mode.opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var buf [8]byte
+				for i := range keys {
+					w.Allow(floodKey(&buf, i), t0)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				if n := w.Len(); n < keys*99/100 {
+					b.Fatalf("only %d keys tracked", n)
+				}
+				perKey = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / keys
+				runtime.KeepAlive(w)
+			}
+			b.ReportMetric(perKey, "B/key")
+		})
+	}
+}
