@@ -1,0 +1,55 @@
+// Package waf inspects HTTP requests with Coraza v3 running the OWASP Core Rule Set v4
+// (CRS), and returns a decision as a plain value the server can act on.
+//
+// # How a request is judged
+//
+// The CRS does not block on the first suspicious thing it sees. It runs in anomaly
+// scoring mode: every detection rule that matches adds to the transaction's inbound
+// anomaly score (5 for a critical match, 4 error, 3 warning, 2 notice) and lets the
+// request go on. At the end of the request body phase (phase 2) rule 949110 compares the
+// total with the threshold (Options.InboundAnomalyThreshold, 5 by default, so a single
+// critical match is enough) and denies the request if it is reached. A request is
+// therefore almost always denied by 949110, and the rules that explain why are the ones
+// that matched before it: 942100 (SQL injection found by libinjection), 941100 (XSS), and
+// so on. Verdict reports both: Matched lists every logged rule that matched and Score is
+// the total that 949110 compared.
+//
+// Paranoia levels (1 to 4) choose how many rules run: level 1 is meant to be safe for any
+// site, each level above adds rules that catch more and misfire more. Everything the CRS
+// can be tuned with beyond these Options (allowed methods and content types, exclusions
+// for an application's known false positives) is SecLang, passed in through
+// Options.BeforeCRS, Options.RuleFiles and Options.Directives.
+//
+// # Building and using an Engine
+//
+// New parses coraza.conf-recommended, the CRS setup and all CRS rules (over 600, most
+// of them regular expressions). The first Engine in a process takes about a third of a
+// second and some 20 MB; Coraza shares compiled patterns between the WAFs of a process,
+// so an Engine built while another is alive (a reload) takes a tenth of that. Either way,
+// build an Engine once per configuration, off the hot path, and share it. Inspect is
+// safe for concurrent use; each call runs one Coraza transaction from start to finish
+// (connection, URI, headers, body, logging) and closes it before it returns, so nothing
+// about a request outlives the call except the Verdict.
+//
+// Only the request phases run. sidewall answers nginx's auth_request before the upstream
+// is even asked, so there is never a response to inspect: response body access is off,
+// the CRS response rules (95x) are loaded but their phases (3 and 4) never run, and the
+// outbound score is always 0.
+//
+// # Limits
+//
+// The auth_request subrequest carries no body, so in production only the request line
+// and headers are inspected; Request.Body exists for callers that do have one (and for
+// tests of the body processors). Coraza is not cheap: expect hundreds of microseconds and
+// thousands of allocations per request at paranoia level 1, growing with the number of
+// headers, cookies and arguments (every argument meets every rule that inspects ARGS),
+// which is why the server runs the WAF last.
+//
+// At paranoia level 1 the CRS denies methods other than GET, HEAD, POST and OPTIONS
+// (911100) and request content types it does not list (920420). An API that uses PUT,
+// PATCH or DELETE needs tx.allowed_methods set in Options.BeforeCRS.
+//
+// Coraza caches compiled regular expressions in a process-wide table shared by all WAF
+// instances; Engine.Close releases an Engine's share of it. A server that reloads should
+// Close the Engine it replaced once it is no longer published.
+package waf
