@@ -1,0 +1,272 @@
+package server
+
+import (
+	"log/slog"
+	"net/netip"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/sidewall/sidewall/limiter"
+	"github.com/sidewall/sidewall/waf"
+)
+
+// Actions, the values of X-Sidewall-Action.
+const (
+	actionAllow     = "allow"
+	actionBlocklist = "blocklist"
+	actionRateLimit = "ratelimit"
+	actionWAF       = "waf"
+	actionDetect    = "detect" // the WAF would deny, but runs in detection-only mode
+	actionInvalid   = "invalid"
+	actionError     = "error"
+)
+
+// keyBufSize is the stack room for a rate-limit key; longer keys (long header values)
+// spill to the heap, which is correct, only slower.
+const keyBufSize = 256
+
+// auth decides one subrequest. A panic in any check is recovered here, logged with its
+// stack, and answered by the policy's failure mode: fasthttp would otherwise let it kill
+// the process.
+func (s *Server) auth(ctx *fasthttp.RequestCtx) {
+	p := s.policy.Load()
+	defer func() {
+		if v := recover(); v != nil {
+			ctx.Response.Reset()
+			s.log.Error("check panicked", "action", actionError, "panic", v,
+				"request_id", string(ctx.Request.Header.Peek(HeaderRequestID)),
+				"fail_open", p.FailOpen, "stack", string(debug.Stack()))
+			if p.FailOpen {
+				ctx.SetStatusCode(fasthttp.StatusNoContent)
+				ctx.Response.Header.Set(HeaderAction, actionError)
+				return
+			}
+			deny(ctx, actionError, "internal error")
+		}
+	}()
+
+	var req request
+	if err := req.parse(ctx); err != nil {
+		if s.log.Enabled(ctx, slog.LevelWarn) {
+			s.log.Warn("invalid request", "action", actionInvalid, "reason", err.Error(),
+				"request_id", string(req.id))
+		}
+		deny(ctx, actionInvalid, err.Error())
+		return
+	}
+	now := s.now()
+
+	// 1. Blocklist: the allowlist wins; a bloom-filtered, exactly confirmed hit denies.
+	if !p.Allow.Contains(req.addr) {
+		if entry, ok := p.Block.Lookup(req.addr); ok {
+			s.denyBlocklist(ctx, &req, entry)
+			return
+		}
+	}
+
+	// 2. Rate limits: every matching rule counts the request; the denying rule with the
+	// longest wait answers.
+	if len(p.Limits) > 0 && s.rateLimit(ctx, p, &req, now) {
+		return
+	}
+
+	// 3. WAF.
+	if p.WAF != nil && s.inspect(ctx, p, &req) {
+		return
+	}
+
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+	if p.LogAllowed && s.log.Enabled(ctx, slog.LevelInfo) {
+		s.log.Info("allowed", "action", actionAllow, "request_id", string(req.id),
+			"client", req.addr.String(), "method", string(req.method), "uri", string(req.uri))
+	}
+}
+
+func (s *Server) denyBlocklist(ctx *fasthttp.RequestCtx, req *request, entry netip.Prefix) {
+	var buf [64]byte
+	reason := entry.AppendTo(buf[:0])
+	ctx.SetStatusCode(fasthttp.StatusForbidden)
+	ctx.Response.Header.Set(HeaderAction, actionBlocklist)
+	ctx.Response.Header.SetBytesV(HeaderReason, reason)
+	if s.log.Enabled(ctx, slog.LevelInfo) {
+		s.log.Info("denied", "action", actionBlocklist, "request_id", string(req.id),
+			"client", req.addr.String(), "entry", entry.String(),
+			"method", string(req.method), "uri", string(req.uri))
+	}
+}
+
+// rateLimit counts req against every matching rule and reports whether it denied.
+func (s *Server) rateLimit(ctx *fasthttp.RequestCtx, p *Policy, req *request, now time.Time) bool {
+	var keyBuf [keyBufSize]byte
+	var worst *Limit
+	var worstRes limiter.Result
+	var show *Limit // the allowed rule whose RateLimit fields go back, if any asks
+	var showRes limiter.Result
+	for _, l := range p.Limits {
+		if !l.Match.matches(req) {
+			continue
+		}
+		key := l.Key.appendKey(keyBuf[:0], ctx, req)
+		res := l.Window.Allow(key, now)
+		switch {
+		case res.Allowed:
+			if l.Headers && (show == nil || res.Remaining < showRes.Remaining) {
+				show, showRes = l, res
+			}
+		case l.DryRun:
+			if s.log.Enabled(ctx, slog.LevelInfo) {
+				s.log.Info("would deny (dry run)", "action", actionRateLimit, "rule", l.Name,
+					"dry_run", true, "request_id", string(req.id), "client", req.addr.String(),
+					"method", string(req.method), "uri", string(req.uri),
+					"retry_after", res.RetryAfter.String())
+			}
+		case worst == nil || res.RetryAfter > worstRes.RetryAfter:
+			worst, worstRes = l, res
+		}
+	}
+	if worst == nil {
+		if show != nil {
+			setRateLimitFields(ctx, show, showRes, false)
+		}
+		return false
+	}
+	ctx.SetStatusCode(fasthttp.StatusForbidden)
+	ctx.Response.Header.Set(HeaderAction, actionRateLimit)
+	ctx.Response.Header.Set(HeaderReason, worst.Name)
+	setRateLimitFields(ctx, worst, worstRes, true)
+	if s.log.Enabled(ctx, slog.LevelInfo) {
+		s.log.Info("denied", "action", actionRateLimit, "rule", worst.Name,
+			"request_id", string(req.id), "client", req.addr.String(),
+			"method", string(req.method), "uri", string(req.uri),
+			"retry_after", worstRes.RetryAfter.String())
+	}
+	return true
+}
+
+// setRateLimitFields writes Retry-After (on denial) and the IETF RateLimit fields:
+//
+//	RateLimit-Policy: "login";q=5;w=60
+//	RateLimit: "login";r=0;t=37
+//
+// Retry-After is whole seconds rounded up, never 0: a client told 0 would retry at once
+// and be denied again. On a denial t is the same wait; on an allowed answer it is the time
+// until the quota is whole again.
+func setRateLimitFields(ctx *fasthttp.RequestCtx, l *Limit, res limiter.Result, denied bool) {
+	var buf [128]byte
+	b := buf[:0]
+	t := ceilSeconds(res.Reset)
+	if denied {
+		t = ceilSeconds(res.RetryAfter)
+		ctx.Response.Header.SetBytesV("Retry-After", strconv.AppendInt(b, t, 10))
+	}
+	ctx.Response.Header.SetBytesV("RateLimit-Policy", l.policyField)
+	b = appendQuoted(buf[:0], l.Name)
+	b = append(b, ";r="...)
+	b = strconv.AppendInt(b, int64(max(res.Remaining, 0)), 10)
+	b = append(b, ";t="...)
+	b = strconv.AppendInt(b, t, 10)
+	ctx.Response.Header.SetBytesV("RateLimit", b)
+}
+
+// ceilSeconds rounds d up to whole seconds, at least 1.
+func ceilSeconds(d time.Duration) int64 {
+	s := int64((d + time.Second - 1) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return s
+}
+
+// appendPolicy renders a RateLimit-Policy item: "name";q=limit;w=window-seconds.
+func appendPolicy(dst []byte, name string, limit int, windowSeconds int64) []byte {
+	dst = appendQuoted(dst, name)
+	dst = append(dst, ";q="...)
+	dst = strconv.AppendInt(dst, int64(limit), 10)
+	dst = append(dst, ";w="...)
+	return strconv.AppendInt(dst, windowSeconds, 10)
+}
+
+// appendQuoted appends s as a structured-field string (RFC 8941): quotes and backslashes
+// escaped. Rule names are validated tokens, so this is belt and braces.
+func appendQuoted(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			dst = append(dst, '\\')
+		}
+		dst = append(dst, s[i])
+	}
+	return append(dst, '"')
+}
+
+// inspect runs the WAF and reports whether it denied. A request the rules would deny in
+// detection-only mode is allowed, answered with action "detect" and logged; matches below
+// the threshold are allowed, their rule ids still sent back for nginx's log.
+func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool {
+	var wr waf.Request
+	req.wafRequest(ctx, &wr)
+	v := p.WAF.Inspect(&wr)
+	if v.Err != nil {
+		// Coraza could not finish: the failure policy decides, as for a panic.
+		s.log.Error("waf failed", "action", actionError, "request_id", string(req.id),
+			"error", v.Err.Error(), "fail_open", p.FailOpen)
+		if !p.FailOpen {
+			deny(ctx, actionError, "waf failed")
+			return true
+		}
+		ctx.Response.Header.Set(HeaderAction, actionError)
+		return false
+	}
+	if len(v.Matched) == 0 && !v.WouldInterrupt {
+		return false
+	}
+	ids := make([]byte, 0, 8*len(v.Matched))
+	for i, m := range v.Matched {
+		if i > 0 {
+			ids = append(ids, ',')
+		}
+		ids = strconv.AppendInt(ids, int64(m.ID), 10)
+	}
+	ctx.Response.Header.SetBytesV(HeaderRules, ids)
+	if !v.WouldInterrupt {
+		return false
+	}
+	action := actionWAF
+	if !v.Interrupted {
+		action = actionDetect
+	}
+	ctx.Response.Header.Set(HeaderAction, action)
+	ctx.Response.Header.Set(HeaderReason, "anomaly score "+strconv.Itoa(v.Score))
+	msg := "denied"
+	if !v.Interrupted {
+		msg = "would deny (detection only)"
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, msg,
+		slog.String("action", action), slog.String("request_id", string(req.id)),
+		slog.String("client", req.addr.String()), slog.String("method", wr.Method),
+		slog.String("uri", wr.URI), slog.Int("score", v.Score),
+		slog.String("rules", string(ids)), matchesAttr(v.Matched))
+	if !v.Interrupted {
+		return false
+	}
+	ctx.SetStatusCode(fasthttp.StatusForbidden)
+	return true
+}
+
+func matchesAttr(ms []waf.Match) slog.Attr {
+	vals := make([]any, 0, len(ms))
+	for _, m := range ms {
+		vals = append(vals, map[string]any{"id": m.ID, "msg": m.Message, "data": m.Data})
+	}
+	return slog.Any("matches", vals)
+}
+
+// deny answers 403 with the action and reason headers.
+func deny(ctx *fasthttp.RequestCtx, action, reason string) {
+	ctx.SetStatusCode(fasthttp.StatusForbidden)
+	ctx.Response.Header.Set(HeaderAction, action)
+	ctx.Response.Header.Set(HeaderReason, reason)
+}

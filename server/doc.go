@@ -1,0 +1,44 @@
+// Package server is sidewall's decision service: the fasthttp endpoint that nginx's
+// auth_request module asks, for every client request, whether it may pass.
+//
+// # The nginx contract
+//
+// nginx sends a subrequest to /auth for each request it protects. The subrequest is a GET
+// with no body that carries the client's original headers, plus headers that the include
+// file nginx/sidewall-auth-proxy.conf sets (and that therefore replace anything of the same
+// name a client sent):
+//
+//	X-Sidewall-Method          the original method ($request_method)
+//	X-Sidewall-URI             the raw request URI with its query string ($request_uri)
+//	X-Sidewall-Addr            the client address ($remote_addr, after realip)
+//	X-Sidewall-Protocol        the original protocol ($server_protocol)
+//	X-Sidewall-Request-ID      nginx's $request_id, carried into every log line
+//	X-Sidewall-Content-Length  the original Content-Length, if any
+//
+// nginx's auth_request understands only three answers: 2xx lets the request pass, 401 and
+// 403 deny it, and anything else becomes a 500 for the client. So sidewall answers 204 to
+// allow and 403 to deny, and says why in headers that nginx reads into variables
+// (auth_request_set) and logs, and that never reach the client:
+//
+//	X-Sidewall-Action   blocklist | ratelimit | waf | invalid | error
+//	X-Sidewall-Reason   the blocklist entry, the rate-limit rule, the WAF score, or what was malformed
+//	X-Sidewall-Rules    WAF rule ids that matched, comma-separated
+//
+// A rate-limit denial also carries Retry-After and the IETF RateLimit and RateLimit-Policy
+// fields (draft-ietf-httpapi-ratelimit-headers); nginx's named location @sidewall_denied
+// turns such a 403 into the client's 429.
+//
+// # Order of checks
+//
+// The checks run cheapest first and stop at the first denial: blocklist (a bloom filter
+// probe), rate limits (a sharded map), then the WAF (Coraza with the OWASP CRS, two orders
+// of magnitude dearer than the rest). Every matching rate-limit rule counts the request,
+// even when an earlier rule already denies it.
+//
+// # Malformed requests
+//
+// A request sidewall cannot make sense of (no client address, a request head larger than
+// Options.MaxHeaderBytes, a syntax error) is denied with X-Sidewall-Action: invalid; the
+// server keeps serving. A panic inside a check is recovered and answered by the failure
+// policy (Policy.FailOpen): fasthttp itself does no recovery.
+package server

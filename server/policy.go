@@ -1,0 +1,190 @@
+package server
+
+import (
+	"net/netip"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/sidewall/sidewall/blocklist"
+	"github.com/sidewall/sidewall/limiter"
+	"github.com/sidewall/sidewall/waf"
+)
+
+// Policy is everything that decides, as one immutable snapshot. The server holds the live
+// Policy behind an atomic pointer, so a reload builds a new Policy off the hot path and
+// publishes it in one step (Server.SetPolicy); requests in flight finish with the Policy
+// they started with. A Policy must not be modified after it is handed to the server.
+type Policy struct {
+	// Allow lists addresses the blocklist never denies; they still meet rate limits and
+	// the WAF. Nil means none.
+	Allow *blocklist.Set
+	// Block lists denied addresses and ranges. Nil means none.
+	Block *blocklist.Set
+	// Limits are the rate-limit rules, in the order they are evaluated.
+	Limits []*Limit
+	// WAF inspects the request line and headers. Nil turns the WAF off.
+	WAF *waf.Engine
+	// FailOpen chooses the answer when a check panics: allow (true) or deny (false).
+	FailOpen bool
+	// LogAllowed logs every allowed request too, not only denials.
+	LogAllowed bool
+}
+
+// Limit is one rate-limit rule: which requests it counts, by what key, and its limiter.
+type Limit struct {
+	Name   string
+	Match  Match
+	Key    Key
+	Window *limiter.Window
+	// DryRun logs what the rule would deny and denies nothing (like limit_req_dry_run).
+	DryRun bool
+	// Headers adds the RateLimit fields to allowed answers too.
+	Headers bool
+
+	// policyField is the RateLimit-Policy value, rendered once when the rule is built.
+	policyField []byte
+}
+
+// Match selects the requests a Limit counts. Every non-empty condition must hold.
+type Match struct {
+	Host       string   // exact host, without port, compared case-insensitively
+	Path       string   // exact path (no query string)
+	PathPrefix string   // path prefix
+	Methods    []string // upper-case methods; empty matches all
+}
+
+// KeyPart is one component of a rate-limit key.
+type KeyPart struct {
+	Kind KeyKind
+	Name string // the header or cookie name for KeyHeader and KeyCookie
+}
+
+// KeyKind says what a KeyPart takes from the request.
+type KeyKind uint8
+
+// The kinds of key parts.
+const (
+	KeyAddr   KeyKind = iota + 1 // client address, shortened to Key.IPv4Bits / Key.IPv6Bits
+	KeyHost                      // Host, without port
+	KeyPath                      // path, without query string
+	KeyMethod                    // original method
+	KeyHeader                    // a request header's value
+	KeyCookie                    // a cookie's value
+)
+
+// Key says what a Limit counts by: the concatenation of its parts, each followed by a
+// separator byte that cannot occur in an address or a header value (0), so that
+// ("ab","c") and ("a","bc") never share a key.
+type Key struct {
+	Parts    []KeyPart
+	IPv4Bits int // 1..32
+	IPv6Bits int // 1..128
+}
+
+// NewLimit builds a rule around a limiter window. It renders the RateLimit-Policy field
+// once, so the hot path only copies bytes.
+func NewLimit(name string, m Match, k Key, w *limiter.Window, dryRun, headers bool) *Limit {
+	o := w.Options()
+	l := &Limit{Name: name, Match: m, Key: k, Window: w, DryRun: dryRun, Headers: headers}
+	l.policyField = appendPolicy(nil, name, o.Limit, int64(o.Window.Seconds()))
+	return l
+}
+
+// matches reports whether the rule counts req.
+func (m *Match) matches(req *request) bool {
+	if m.Host != "" && !equalFoldASCII(req.host, m.Host) {
+		return false
+	}
+	path := req.path()
+	if m.Path != "" && string(path) != m.Path {
+		return false
+	}
+	if m.PathPrefix != "" && (len(path) < len(m.PathPrefix) || string(path[:len(m.PathPrefix)]) != m.PathPrefix) {
+		return false
+	}
+	if len(m.Methods) > 0 {
+		found := false
+		for _, meth := range m.Methods {
+			if string(req.method) == meth {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// appendKey appends the rule's key for req to dst. It allocates nothing when dst has room.
+func (k *Key) appendKey(dst []byte, ctx *fasthttp.RequestCtx, req *request) []byte {
+	for _, p := range k.Parts {
+		switch p.Kind {
+		case KeyAddr:
+			dst = appendAddrPrefix(dst, req.addr, k.IPv4Bits, k.IPv6Bits)
+		case KeyHost:
+			dst = append(dst, req.host...)
+		case KeyPath:
+			dst = append(dst, req.path()...)
+		case KeyMethod:
+			dst = append(dst, req.method...)
+		case KeyHeader:
+			dst = append(dst, ctx.Request.Header.Peek(p.Name)...)
+		case KeyCookie:
+			dst = append(dst, ctx.Request.Header.Cookie(p.Name)...)
+		}
+		dst = append(dst, 0)
+	}
+	return dst
+}
+
+// appendAddrPrefix appends the address masked to the family's prefix length, as raw bytes
+// with the length, so that 10.0.0.1 and 10.0.0.2 share a /24 key and IPv4 and IPv6 keys
+// never collide.
+func appendAddrPrefix(dst []byte, a netip.Addr, v4bits, v6bits int) []byte {
+	if a.Is4() {
+		b := a.As4()
+		maskBytes(b[:], v4bits)
+		return append(append(dst, 4, byte(v4bits)), b[:]...)
+	}
+	b := a.As16()
+	maskBytes(b[:], v6bits)
+	return append(append(dst, 6, byte(v6bits)), b[:]...)
+}
+
+// maskBytes clears every bit of b after the first bits.
+func maskBytes(b []byte, bits int) {
+	for i := range b {
+		switch {
+		case bits >= 8:
+			bits -= 8
+		case bits > 0:
+			b[i] &= ^byte(0xff >> bits)
+			bits = 0
+		default:
+			b[i] = 0
+		}
+	}
+}
+
+// equalFoldASCII compares a host from the request with a configured one, ignoring ASCII
+// case, without converting (and so allocating) either side.
+func equalFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

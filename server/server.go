@@ -1,0 +1,130 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Options are the server's settings that cannot change while it runs.
+type Options struct {
+	// MaxHeaderBytes bounds the request head read from nginx; a larger one is denied as
+	// invalid. 0 means 64 KiB.
+	MaxHeaderBytes int
+	// ReadTimeout, WriteTimeout and IdleTimeout bound each connection from nginx.
+	// 0 means 5s, 5s and 75s.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// Logger receives one line per denial (and per allowed request when the policy asks).
+	// Nil discards.
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now. Tests set it to fixed instants.
+	Now func() time.Time
+}
+
+// Server answers nginx's auth_request subrequests. It is safe for concurrent use; the
+// policy can be replaced at any time with SetPolicy.
+type Server struct {
+	policy atomic.Pointer[Policy]
+	log    *slog.Logger
+	now    func() time.Time
+	fast   *fasthttp.Server
+}
+
+// New returns a server that decides with p.
+func New(p *Policy, opts Options) *Server {
+	if opts.MaxHeaderBytes <= 0 {
+		opts.MaxHeaderBytes = 64 << 10
+	}
+	if opts.ReadTimeout <= 0 {
+		opts.ReadTimeout = 5 * time.Second
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = 5 * time.Second
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 75 * time.Second
+	}
+	s := &Server{log: opts.Logger, now: opts.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.policy.Store(p)
+	s.fast = &fasthttp.Server{
+		Handler:      s.Handler,
+		ErrorHandler: s.errorHandler,
+		Name:         "sidewall",
+		// The read buffer bounds the request head: fasthttp answers a head that does not
+		// fit through ErrorHandler, where it becomes a deliberate 403.
+		ReadBufferSize:        opts.MaxHeaderBytes,
+		ReadTimeout:           opts.ReadTimeout,
+		WriteTimeout:          opts.WriteTimeout,
+		IdleTimeout:           opts.IdleTimeout,
+		NoDefaultDate:         true,
+		NoDefaultServerHeader: true,
+		NoDefaultContentType:  true,
+		// An auth subrequest has no body; a body sent anyway is not read past this.
+		MaxRequestBodySize:           64 << 10,
+		DisablePreParseMultipartForm: true,
+		CloseOnShutdown:              true,
+		Logger:                       fasthttpLogger{s.log},
+	}
+	return s
+}
+
+// Policy returns the live policy.
+func (s *Server) Policy() *Policy { return s.policy.Load() }
+
+// SetPolicy publishes p for all requests that start from now on.
+func (s *Server) SetPolicy(p *Policy) { s.policy.Store(p) }
+
+// Serve answers requests on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.fast.Serve(ln) }
+
+// Shutdown stops accepting connections and waits for the decisions in flight, or for ctx.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.fast.ShutdownWithContext(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// Handler routes a request: /auth decides, /healthz reports liveness.
+func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
+	switch string(ctx.Path()) {
+	case "/auth":
+		s.auth(ctx)
+	case "/healthz":
+		ctx.SetStatusCode(fasthttp.StatusOK)
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.SetBodyString("ok\n")
+	default:
+		ctx.SetStatusCode(fasthttp.StatusNotFound)
+	}
+}
+
+// errorHandler answers what fasthttp could not parse (a head larger than the read
+// buffer, a malformed request line). nginx's auth_request turns any status other than
+// 2xx/401/403 into a 500, so even this answer is a deliberate 403.
+func (s *Server) errorHandler(ctx *fasthttp.RequestCtx, err error) {
+	s.log.Warn("malformed request", "action", "invalid", "error", err.Error(),
+		"peer", ctx.RemoteAddr().String())
+	deny(ctx, actionInvalid, "malformed request")
+	ctx.SetConnectionClose()
+}
+
+// fasthttpLogger sends fasthttp's own messages (connection errors) to the slog logger.
+type fasthttpLogger struct{ log *slog.Logger }
+
+func (l fasthttpLogger) Printf(format string, args ...any) {
+	l.log.Debug("fasthttp", "msg", fmt.Sprintf(format, args...))
+}
