@@ -1,0 +1,157 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sidewall/sidewall/internal/stack"
+)
+
+// env is the stack shared by the tests of this package: starting nginx and sidewall (whose
+// WAF loads the whole CRS) once keeps the suite fast. Tests that need their own instances
+// (a stopped sidewall) start them.
+var env struct {
+	bin      string // the sidewall binary
+	dir      string
+	app      *stack.Upstream
+	sidewall *stack.Sidewall
+	nginx    *stack.Nginx
+	site     string // base URL of the example site
+}
+
+func TestMain(m *testing.M) {
+	code, err := setup(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e setup:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func setup(m *testing.M) (int, error) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "sidewall-e2e-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	env.dir = dir
+	if env.bin, err = stack.BuildSidewall(dir); err != nil {
+		return 0, err
+	}
+	if env.app, err = stack.StartUpstream("127.0.0.1:0"); err != nil {
+		return 0, err
+	}
+	defer env.app.Close()
+
+	swAddr, err := freeAddr()
+	if err != nil {
+		return 0, err
+	}
+	cfg, err := stack.ProjectConfig(swAddr)
+	if err != nil {
+		return 0, err
+	}
+	cfgPath := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		return 0, err
+	}
+	if env.sidewall, err = stack.StartSidewall(ctx, env.bin, cfgPath, swAddr); err != nil {
+		return 0, err
+	}
+	defer env.sidewall.Stop()
+
+	listen, err := freeAddr()
+	if err != nil {
+		return 0, err
+	}
+	env.nginx, err = stack.StartNginx(ctx, stack.NginxOptions{
+		Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr, Listen: listen, App: env.app.Addr,
+	})
+	if err != nil {
+		return 0, err
+	}
+	defer env.nginx.Stop()
+	env.site = "http://" + listen
+	return m.Run(), nil
+}
+
+func freeAddr() (string, error) {
+	p, err := stack.FreePort()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("127.0.0.1:%d", p), nil
+}
+
+// response is what a test needs of an answer.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// client never follows redirects and never reuses a stale pooled connection between tests
+// that restart servers.
+var client = &http.Client{
+	Timeout:       10 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// do sends a request to base+uri (uri is used verbatim, so it may carry raw encodings) with
+// the given headers ("Name: value") and body.
+func do(t *testing.T, method, url, body string, headers ...string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range headers {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok {
+			t.Fatalf("bad header %q", h)
+		}
+		req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// get sends a GET to the example site as the client at addr (via X-Forwarded-For, which
+// the demo site trusts from 127.0.0.1).
+func get(t *testing.T, uri, addr string, headers ...string) response {
+	t.Helper()
+	if addr != "" {
+		headers = append(headers, "X-Forwarded-For: "+addr)
+	}
+	return do(t, http.MethodGet, env.site+uri, "", headers...)
+}
+
+// noInternalHeaders fails when sidewall's own headers reached the client.
+func noInternalHeaders(t *testing.T, r response) {
+	t.Helper()
+	for name := range r.header {
+		if strings.HasPrefix(strings.ToLower(name), "x-sidewall") {
+			t.Errorf("client received internal header %s: %q", name, r.header.Get(name))
+		}
+	}
+}
