@@ -1,0 +1,207 @@
+// Command sidewall is the decision service beside nginx: for every request nginx's
+// auth_request module asks it about, it answers allow (204) or deny (403) after an IP
+// blocklist, rate limits and the OWASP Core Rule Set.
+//
+//	sidewall [-config FILE]     run (default: the embedded config.toml)
+//	sidewall -t [-config FILE]  check the configuration and exit, like nginx -t
+//	sidewall -version
+//
+// Signals: SIGHUP reloads the configuration (a bad one keeps the old running); SIGTERM and
+// SIGINT stop accepting connections, let the decisions in flight finish, and exit.
+//
+// This file is the composition root: it reads flags and the configuration, builds the
+// parts (policy.go translates the configuration into the options of the check packages),
+// and runs the server. Nothing imports it.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sidewall/sidewall/config"
+	"github.com/sidewall/sidewall/server"
+)
+
+// defaultConfig is config.toml, the configuration sidewall runs with when no -config is
+// given (and the demo's).
+//
+//go:embed config.toml
+var defaultConfig []byte
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main with its inputs and outputs passed in, so that tests can call it. It returns
+// the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("sidewall", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	configPath := flags.String("config", "", "configuration `file` (default: the embedded config.toml)")
+	check := flags.Bool("t", false, "check the configuration, print the result and exit")
+	showVersion := flags.Bool("version", false, "print the version and exit")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "sidewall: unexpected argument %q\n", flags.Arg(0))
+		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "sidewall", version)
+		return 0
+	}
+
+	name, cfg, err := loadConfig(*configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
+		return 1
+	}
+	// Build everything, WAF rules and list files included, so that -t catches what a
+	// start would trip over.
+	var b builder
+	p, err := b.build(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
+		return 1
+	}
+	if *check {
+		fmt.Fprintf(stdout, "sidewall: configuration %s is ok\n", name)
+		return 0
+	}
+
+	logger := newLogger(cfg.Log, stderr)
+	srv := server.New(p, server.Options{
+		MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
+		ReadTimeout:    cfg.Server.ReadTimeout.Duration,
+		WriteTimeout:   cfg.Server.WriteTimeout.Duration,
+		IdleTimeout:    cfg.Server.IdleTimeout.Duration,
+		Logger:         logger,
+	})
+	listeners, err := listen(cfg.Server)
+	if err != nil {
+		fmt.Fprintf(stderr, "sidewall: %v\n", err)
+		return 1
+	}
+	serveErr := make(chan error, len(listeners))
+	for _, ln := range listeners {
+		logger.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(), "version", version)
+		go func() { serveErr <- srv.Serve(ln) }()
+	}
+
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(signals)
+	for {
+		select {
+		case err := <-serveErr:
+			logger.Error("serve failed", "error", err.Error())
+			return 1
+		case sig := <-signals:
+			if sig == syscall.SIGHUP {
+				reload(&b, srv, *configPath, cfg, logger)
+				continue
+			}
+			logger.Info("stopping", "signal", sig.String())
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := srv.Shutdown(ctx)
+			cancel()
+			if cfg.Server.Socket != "" {
+				os.Remove(cfg.Server.Socket)
+			}
+			if err != nil {
+				logger.Error("stop: decisions still in flight were cut", "error", err.Error())
+				return 1
+			}
+			logger.Info("stopped")
+			return 0
+		}
+	}
+}
+
+// loadConfig reads the file at path, or the embedded default when path is "".
+func loadConfig(path string) (string, *config.Config, error) {
+	if path == "" {
+		cfg, err := config.Parse("config.toml (embedded)", defaultConfig)
+		return "config.toml (embedded)", cfg, err
+	}
+	cfg, err := config.Load(path)
+	return path, cfg, err
+}
+
+// reload re-reads the configuration and publishes a new policy. Settings that cannot
+// change while running (the listeners) are refused with a message, and a configuration
+// that fails to load or build keeps the running policy.
+func reload(b *builder, srv *server.Server, path string, running *config.Config, logger *slog.Logger) {
+	name, cfg, err := loadConfig(path)
+	if err == nil && (cfg.Server.Listen != running.Server.Listen || cfg.Server.Socket != running.Server.Socket) {
+		err = errors.New("server.listen and server.socket cannot change while running; restart sidewall to move it")
+	}
+	var p *server.Policy
+	if err == nil {
+		p, err = b.build(cfg)
+	}
+	if err != nil {
+		logger.Error("reload refused; the running configuration stays", "config", name, "error", err.Error())
+		return
+	}
+	old := srv.Policy()
+	srv.SetPolicy(p)
+	if old.WAF != nil {
+		// Releases the old engine's share of Coraza's process-wide pattern cache; safe while
+		// requests that started with it are still inspecting.
+		old.WAF.Close()
+	}
+	logger.Info("reloaded", "config", name)
+}
+
+// listen opens the TCP listener and, when configured, the unix socket.
+func listen(c config.Server) ([]net.Listener, error) {
+	tcp, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", c.Listen, err)
+	}
+	lns := []net.Listener{tcp}
+	if c.Socket == "" {
+		return lns, nil
+	}
+	// A socket file left by a process that died would make the bind fail.
+	if fi, err := os.Lstat(c.Socket); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(c.Socket)
+	}
+	unix, err := net.Listen("unix", c.Socket)
+	if err != nil {
+		tcp.Close()
+		return nil, fmt.Errorf("listen on %s: %w", c.Socket, err)
+	}
+	if err := os.Chmod(c.Socket, c.SocketMode); err != nil {
+		tcp.Close()
+		unix.Close()
+		return nil, fmt.Errorf("chmod %s: %w", c.Socket, err)
+	}
+	return append(lns, unix), nil
+}
+
+// newLogger builds the process logger from the [log] table.
+func newLogger(c config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level)) // validated by config
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sidewall/sidewall/config"
+)
+
+func TestCheckFlag(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	misspelled := write("misspelled.toml", "[waf]\nparanoia_levle = 2\n")
+	wrongType := write("wrongtype.toml", "[ratelimit]\nmax_keys = \"many\"\n")
+	badList := write("badlist.toml", "[blocklist]\nfiles = [\"list.txt\"]\n")
+	write("list.txt", "192.0.2.1\n192.0.2.300\n")
+	badSecLang := write("badseclang.toml", "[waf]\ndirectives = \"SecRule ARGS \\\"@rx (\\\" \\\"id:1,deny\\\"\"\n")
+
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		contains []string
+	}{
+		{"embedded default", []string{"-t"}, 0, []string{"config.toml (embedded) is ok"}},
+		{"project config.toml", []string{"-t", "-config", "config.toml"}, 0, []string{"config.toml is ok"}},
+		{"misspelled key", []string{"-t", "-config", misspelled}, 1, []string{"misspelled.toml:2: waf.paranoia_levle: unknown key", `did you mean "paranoia_level"`}},
+		{"wrong type", []string{"-t", "-config", wrongType}, 1, []string{"wrongtype.toml:2: ratelimit.max_keys: must be an integer"}},
+		{"bad line in a list file", []string{"-t", "-config", badList}, 1, []string{"list.txt:2", "192.0.2.300"}},
+		{"bad SecLang", []string{"-t", "-config", badSecLang}, 1, []string{"waf:"}},
+		{"missing file", []string{"-t", "-config", filepath.Join(dir, "nope.toml")}, 1, []string{"nope.toml"}},
+		{"unknown flag", []string{"-x"}, 2, []string{"flag provided but not defined"}},
+		{"version", []string{"-version"}, 0, []string{"sidewall dev"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, &stdout, &stderr)
+			out := stdout.String() + stderr.String()
+			if code != tc.code {
+				t.Fatalf("exit code %d, want %d; output:\n%s", code, tc.code, out)
+			}
+			for _, want := range tc.contains {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+// TestReloadKeepsUnchangedLimiters checks that a rebuild hands an unchanged rule its old
+// window (its counters survive a reload) and a changed rule a new one.
+func TestReloadKeepsUnchangedLimiters(t *testing.T) {
+	parse := func(text string) *config.Config {
+		t.Helper()
+		cfg, err := config.Parse("test.toml", []byte("[waf]\nenabled = false\n"+text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	rules := func(loginLimit string) string {
+		return "[[ratelimit.rules]]\nname = \"login\"\nlimit = " + loginLimit + "\nwindow = \"1m\"\n" +
+			"[[ratelimit.rules]]\nname = \"api\"\nlimit = 100\nwindow = \"1s\"\n"
+	}
+	var b builder
+	first, err := b.build(parse(rules("5")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, err := b.build(parse(rules("5")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same.Limits[0].Window != first.Limits[0].Window || same.Limits[1].Window != first.Limits[1].Window {
+		t.Error("an identical rebuild replaced the limiter windows")
+	}
+	changed, err := b.build(parse(rules("6")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.Limits[0].Window == first.Limits[0].Window {
+		t.Error("a changed login limit kept its old window")
+	}
+	if changed.Limits[1].Window != first.Limits[1].Window {
+		t.Error("an unrelated change replaced the api window")
+	}
+	// A failed build (here with yet another login limit) leaves the remembered windows
+	// alone: the next good build still finds the running ones.
+	if _, err := b.build(parse(rules("7") + "[blocklist]\nentries = []\nfiles = [\"/nonexistent\"]\n")); err == nil {
+		t.Fatal("build with a missing list file succeeded")
+	}
+	again, err := b.build(parse(rules("6")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Limits[0].Window != changed.Limits[0].Window {
+		t.Error("a failed build discarded the running windows")
+	}
+}
