@@ -20,7 +20,8 @@ deps:
 # run brings up the demo: sidewall with config.toml, nginx with nginx/example-site.conf on
 # http://127.0.0.1:8080/, and the echo upstream. Ctrl-C stops all of it.
 run: deps build
-	$(GO) run ./demo -sidewall $(BIN) -config config.toml
+	$(GO) build -o bin/sidewall-demo ./demo
+	bin/sidewall-demo -sidewall $(BIN) -config config.toml
 
 test: deps lint
 	$(GO) test -count=1 ./...

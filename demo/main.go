@@ -66,7 +66,7 @@ Try:
   curl -i -H 'X-Forwarded-For: 2001:db8:bad::1' http://127.0.0.1:8080/ # 403: blocklisted IPv6 range
   for i in 1 2 3 4 5 6; do curl -s -o /dev/null -w '%%{http_code} ' http://127.0.0.1:8080/login; done; echo
                                                                       # 200 x5, then 429 with Retry-After
-  curl -i "http://127.0.0.1:8080/?id=1'%%20OR%%20'1'='1"                 # 403 from the OWASP CRS (SQL injection)
+  curl -i "http://127.0.0.1:8080/?id=1%%27%%20OR%%20%%271%%27%%3D%%271"       # 403 from the OWASP CRS: 1' OR '1'='1
   curl -i -X POST --data 'name=alice&comment=hello' http://127.0.0.1:8080/form  # 200, body echoed back
 
 Press Ctrl-C to stop.
