@@ -86,6 +86,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logger := newLogger(cfg.Log, stderr)
 	srv := server.New(p, server.Options{
 		MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
+		MaxBodyBytes:   cfg.Server.MaxBodyBytes,
 		ReadTimeout:    cfg.Server.ReadTimeout.Duration,
 		WriteTimeout:   cfg.Server.WriteTimeout.Duration,
 		IdleTimeout:    cfg.Server.IdleTimeout.Duration,

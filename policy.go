@@ -24,8 +24,10 @@ type builder struct {
 // build makes a complete policy from cfg, or reports every part that failed.
 func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 	p := &server.Policy{
-		FailOpen:   cfg.Server.FailurePolicy == "open",
-		LogAllowed: cfg.Log.Allowed,
+		FailOpen:    cfg.Server.FailurePolicy == "open",
+		LogAllowed:  cfg.Log.Allowed,
+		BodyLimit:   cfg.WAF.BodyLimit,
+		BodyPartial: cfg.WAF.BodyLimitAction == "inspect_partial",
 	}
 	var errs []error
 	if cfg.Blocklist.Enabled {
@@ -48,7 +50,7 @@ func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 			DetectionOnly:           cfg.WAF.Mode == "detect",
 			RemoveRuleIDs:           cfg.WAF.RemoveRules,
 			RuleFiles:               cfg.WAF.RuleFiles,
-			Directives:              cfg.WAF.Directives,
+			Directives:              bodyLimitDirectives(cfg.WAF) + cfg.WAF.Directives,
 		})
 		if err != nil {
 			errs = append(errs, err)
@@ -173,4 +175,16 @@ func buildKey(r config.Rule) (server.Key, error) {
 		k.Parts = append(k.Parts, p)
 	}
 	return k, nil
+}
+
+// bodyLimitDirectives turns waf.body_limit and waf.body_limit_action into SecLang, placed
+// before the operator's own directives so that those can still override them. Coraza
+// refuses an in-memory limit above the body limit, so that one follows it down.
+func bodyLimitDirectives(c config.WAF) string {
+	action := "Reject"
+	if c.BodyLimitAction == "inspect_partial" {
+		action = "ProcessPartial"
+	}
+	return fmt.Sprintf("SecRequestBodyLimit %d\nSecRequestBodyInMemoryLimit %d\nSecRequestBodyLimitAction %s\n",
+		c.BodyLimit, min(c.BodyLimit, 128<<10), action)
 }

@@ -81,6 +81,7 @@ type Server struct {
 	SocketMode     fs.FileMode `toml:"socket_mode"`      // written in the file as an octal string, "0660"
 	FailurePolicy  string      `toml:"failure_policy"`   // "closed" or "open"
 	MaxHeaderBytes int         `toml:"max_header_bytes"` // largest request head read
+	MaxBodyBytes   int         `toml:"max_body_bytes"`   // largest body read on the body path
 	ReadTimeout    Duration    `toml:"read_timeout"`
 	WriteTimeout   Duration    `toml:"write_timeout"`
 	IdleTimeout    Duration    `toml:"idle_timeout"`
@@ -151,6 +152,11 @@ type WAF struct {
 	RemoveRules             []int    `toml:"remove_rules"` // CRS rule ids
 	RuleFiles               []string `toml:"rule_files"`   // resolved like Blocklist.Files
 	Directives              string   `toml:"directives"`
+	// BodyLimit is the body size the WAF inspects (SecRequestBodyLimit), and
+	// BodyLimitAction what happens to a larger body: "reject" (413) or
+	// "inspect_partial" (inspect the first BodyLimit bytes and go on).
+	BodyLimit       int    `toml:"body_limit"`
+	BodyLimitAction string `toml:"body_limit_action"`
 }
 
 // Duration is a time.Duration written in the file as a string such as "5s".
@@ -184,13 +190,12 @@ func Default() *Config {
 			SocketMode:     0o660,
 			FailurePolicy:  "closed",
 			MaxHeaderBytes: 64 << 10,
+			MaxBodyBytes:   16 << 20,
 			ReadTimeout:    Duration{5 * time.Second},
 			WriteTimeout:   Duration{5 * time.Second},
-			// 75s, not the 60s config.toml's comment names: nginx's upstream
-			// keepalive_timeout defaults to 60s, and this must stay above it
-			// so that nginx, not sidewall, closes an idle connection (a
+			// Above nginx's upstream keepalive_timeout (60s by default), so
+			// that nginx, not sidewall, closes an idle connection (a
 			// connection closed under nginx's next subrequest fails it).
-			// config.toml itself sets 75s; its comment is the stale part.
 			IdleTimeout: Duration{75 * time.Second},
 		},
 		Log: Log{
@@ -210,6 +215,8 @@ func Default() *Config {
 			Mode:                    "block",
 			ParanoiaLevel:           1,
 			InboundAnomalyThreshold: 5,
+			BodyLimit:               1 << 20,
+			BodyLimitAction:         "reject",
 		},
 	}
 }

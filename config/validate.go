@@ -66,6 +66,12 @@ func (v *validator) config(c *Config) {
 	v.oneOf(p.key("mode"), c.WAF.Mode, "block", "detect")
 	v.between(p.key("paranoia_level"), c.WAF.ParanoiaLevel, 1, 4)
 	v.atLeast(p.key("inbound_anomaly_threshold"), c.WAF.InboundAnomalyThreshold, 1)
+	v.between(p.key("body_limit"), c.WAF.BodyLimit, 1024, 1<<30)
+	if c.WAF.BodyLimit > c.Server.MaxBodyBytes && c.WAF.BodyLimitAction == "inspect_partial" {
+		// A body sidewall does not read in full cannot be inspected in part either.
+		v.errorf(p.key("body_limit"), "is %d, above server.max_body_bytes (%d): bodies that large are refused before the WAF sees them", c.WAF.BodyLimit, c.Server.MaxBodyBytes)
+	}
+	v.oneOf(p.key("body_limit_action"), c.WAF.BodyLimitAction, "reject", "inspect_partial")
 	for i, id := range c.WAF.RemoveRules {
 		if id <= 0 {
 			v.errorf(p.key("remove_rules").index(i), "must be a rule id greater than 0, got %d", id)
@@ -87,6 +93,7 @@ func (v *validator) server(p keyPath, s *Server) {
 	}
 	v.oneOf(p.key("failure_policy"), s.FailurePolicy, "closed", "open")
 	v.between(p.key("max_header_bytes"), s.MaxHeaderBytes, 4096, 16<<20)
+	v.between(p.key("max_body_bytes"), s.MaxBodyBytes, 1024, 1<<30)
 	v.positive(p.key("read_timeout"), s.ReadTimeout)
 	v.positive(p.key("write_timeout"), s.WriteTimeout)
 	v.positive(p.key("idle_timeout"), s.IdleTimeout)

@@ -14,53 +14,88 @@ import (
 	"github.com/sidewall/sidewall/internal/stack"
 )
 
-// TestSidewallDown runs nginx against a sidewall address where nothing listens: the
-// fail-closed include (the example site) answers 503, the fail-open include lets the
-// request through and nginx logs why.
+// TestSidewallDown runs nginx against a sidewall address where nothing listens, with each
+// shipped way of protecting a location: the fail-closed includes answer 503, the fail-open
+// ones let the request through (body intact) and nginx logs why.
 func TestSidewallDown(t *testing.T) {
 	dead, err := freeAddr() // nothing listens here
 	if err != nil {
 		t.Fatal(err)
 	}
-	closedListen, err := freeAddr()
-	if err != nil {
-		t.Fatal(err)
+	var listens [4]string
+	for i := range listens {
+		if listens[i], err = freeAddr(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	openListen, err := freeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	failOpenSite := fmt.Sprintf(`server {
+	app := env.app.Addr
+	servers := []string{
+		fmt.Sprintf(`server {
     listen %s;
     include sidewall/sidewall-server.conf;
     include sidewall/sidewall-protect-failopen.conf;
+    location / { proxy_pass http://%s; }
+}
+`, listens[1], app),
+		fmt.Sprintf(`server {
+    listen %s;
+    include sidewall/sidewall-server.conf;
+    include sidewall/sidewall-protect.conf;
+    location / { proxy_pass http://%s; }
+}
+`, listens[2], app),
+		fmt.Sprintf(`server {
+    listen %s;
+    include sidewall/sidewall-server.conf;
     location / {
+        set $sidewall_continue @app;
+        include sidewall/sidewall-body-failopen.conf;
+    }
+    location @app {
+        include sidewall/sidewall-continue.conf;
         proxy_pass http://%s;
     }
 }
-`, openListen, env.app.Addr)
+`, listens[3], app),
+	}
 	ngx, err := stack.StartNginx(context.Background(), stack.NginxOptions{
-		Dir: filepath.Join(t.TempDir(), "nginx"), Sidewall: dead, Listen: closedListen,
-		App: env.app.Addr, Servers: []string{failOpenSite},
+		Dir: filepath.Join(t.TempDir(), "nginx"), Sidewall: dead, Listen: listens[0],
+		App: app, Servers: servers,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ngx.Stop()
 
-	r := do(t, http.MethodGet, "http://"+closedListen+"/closed", "")
-	if r.status != http.StatusServiceUnavailable {
-		t.Errorf("fail-closed: status %d, want 503; body %q", r.status, r.body)
+	const body = "name=alice&comment=still+here"
+	tests := []struct {
+		name, listen string
+		failOpen     bool
+	}{
+		{"body path, fail-closed (example site)", listens[0], false},
+		{"auth_request, fail-open", listens[1], true},
+		{"auth_request, fail-closed", listens[2], false},
+		{"body path, fail-open", listens[3], true},
 	}
-	noInternalHeaders(t, r)
-
-	r = do(t, http.MethodGet, "http://"+openListen+"/open", "")
-	if r.status != http.StatusOK || r.body != "GET /open\n" {
-		t.Errorf("fail-open: status %d body %q, want 200 from the upstream", r.status, r.body)
-	}
-	line := waitForLine(t, ngx.AccessLog, "GET /open")
-	if !strings.Contains(line, "sw_status=502") {
-		t.Errorf("fail-open access log line does not record sidewall's failure (sw_status=502):\n%s", line)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			uri := fmt.Sprintf("/down%d", i)
+			r := do(t, http.MethodPost, "http://"+tc.listen+uri, body, "Content-Type: application/x-www-form-urlencoded")
+			noInternalHeaders(t, r)
+			if !tc.failOpen {
+				if r.status != http.StatusServiceUnavailable {
+					t.Errorf("status %d, want 503; body %q", r.status, r.body)
+				}
+				return
+			}
+			if r.status != http.StatusOK || r.body != "POST "+uri+"\n"+body {
+				t.Errorf("status %d body %q, want 200 from the upstream with the body", r.status, r.body)
+			}
+			line := waitForLine(t, ngx.AccessLog, "POST "+uri)
+			if !strings.Contains(line, "sw_status=502") {
+				t.Errorf("access log line does not record sidewall's failure (sw_status=502...):\n%s", line)
+			}
+		})
 	}
 	if !strings.Contains(ngx.ErrorLogText(), "/_sidewall/auth-failopen") {
 		t.Errorf("error log does not name the failed auth subrequest:\n%s", ngx.ErrorLogText())

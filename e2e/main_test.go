@@ -23,8 +23,24 @@ var env struct {
 	app      *stack.Upstream
 	sidewall *stack.Sidewall
 	nginx    *stack.Nginx
-	site     string // base URL of the example site
+	site     string // base URL of the example site: every location on the body path
+	authSite string // base URL of a site protected by auth_request only (sidewall-protect.conf)
 }
+
+// authOnlySite is a server block that protects everything with the shipped
+// sidewall-protect.conf (auth_request: request line, query and headers), trusting
+// X-Forwarded-For from 127.0.0.1 like the demo so that tests can play client addresses.
+const authOnlySite = `server {
+    listen %s;
+    set_real_ip_from 127.0.0.1;
+    real_ip_header X-Forwarded-For;
+    include sidewall/sidewall-server.conf;
+    include sidewall/sidewall-protect.conf;
+    location / {
+        proxy_pass http://%s;
+    }
+}
+`
 
 func TestMain(m *testing.M) {
 	code, err := setup(m)
@@ -72,14 +88,20 @@ func setup(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	authListen, err := freeAddr()
+	if err != nil {
+		return 0, err
+	}
 	env.nginx, err = stack.StartNginx(ctx, stack.NginxOptions{
 		Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr, Listen: listen, App: env.app.Addr,
+		Servers: []string{fmt.Sprintf(authOnlySite, authListen, env.app.Addr)},
 	})
 	if err != nil {
 		return 0, err
 	}
 	defer env.nginx.Stop()
 	env.site = "http://" + listen
+	env.authSite = "http://" + authListen
 	return m.Run(), nil
 }
 
@@ -140,10 +162,22 @@ func do(t *testing.T, method, url, body string, headers ...string) response {
 // the demo site trusts from 127.0.0.1).
 func get(t *testing.T, uri, addr string, headers ...string) response {
 	t.Helper()
+	return getFrom(t, env.site, uri, addr, headers...)
+}
+
+// getFrom is get against the site at base.
+func getFrom(t *testing.T, base, uri, addr string, headers ...string) response {
+	t.Helper()
 	if addr != "" {
 		headers = append(headers, "X-Forwarded-For: "+addr)
 	}
-	return do(t, http.MethodGet, env.site+uri, "", headers...)
+	return do(t, http.MethodGet, base+uri, "", headers...)
+}
+
+// sites are the two ways the shipped files protect a location; the contract holds on
+// both.
+func sites() []struct{ name, base string } {
+	return []struct{ name, base string }{{"body path", env.site}, {"auth_request", env.authSite}}
 }
 
 // noInternalHeaders fails when sidewall's own headers reached the client.

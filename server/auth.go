@@ -28,11 +28,22 @@ const (
 // spill to the heap, which is correct, only slower.
 const keyBufSize = 256
 
-// auth decides one subrequest. A panic in any check is recovered here, logged with its
-// stack, and answered by the policy's failure mode: fasthttp would otherwise let it kill
-// the process.
-func (s *Server) auth(ctx *fasthttp.RequestCtx) {
+// auth answers nginx's auth_request subrequest: no body, 204 or 403.
+func (s *Server) auth(ctx *fasthttp.RequestCtx) { s.decide(ctx, false) }
+
+// inspectBody answers the body-inspection path (nginx/sidewall-body.conf): nginx proxies
+// the whole request, body included, and sidewall either sends it on with
+// X-Accel-Redirect to the named location nginx named in X-Sidewall-Continue, or answers
+// the client itself (403, 429 with Retry-After, 413). Unlike auth_request, this path may
+// use any status, so no mapping through nginx is needed.
+func (s *Server) inspectBody(ctx *fasthttp.RequestCtx) { s.decide(ctx, true) }
+
+// decide runs the checks for one request. A panic in any check is recovered here, logged
+// with its stack, and answered by the policy's failure mode: fasthttp would otherwise let
+// it kill the process.
+func (s *Server) decide(ctx *fasthttp.RequestCtx, body bool) {
 	p := s.policy.Load()
+	var req request
 	defer func() {
 		if v := recover(); v != nil {
 			ctx.Response.Reset()
@@ -40,49 +51,76 @@ func (s *Server) auth(ctx *fasthttp.RequestCtx) {
 				"request_id", string(ctx.Request.Header.Peek(HeaderRequestID)),
 				"fail_open", p.FailOpen, "stack", string(debug.Stack()))
 			if p.FailOpen {
-				ctx.SetStatusCode(fasthttp.StatusNoContent)
+				s.allow(ctx, &req)
 				ctx.Response.Header.Set(HeaderAction, actionError)
 				return
 			}
 			deny(ctx, actionError, "internal error")
+			finishDenial(ctx, body)
 		}
 	}()
 
-	var req request
+	req.body = body
 	if err := req.parse(ctx); err != nil {
 		if s.log.Enabled(ctx, slog.LevelWarn) {
 			s.log.Warn("invalid request", "action", actionInvalid, "reason", err.Error(),
 				"request_id", string(req.id))
 		}
 		deny(ctx, actionInvalid, err.Error())
+		finishDenial(ctx, body)
 		return
 	}
-	now := s.now()
-
-	// 1. Blocklist: the allowlist wins; a bloom-filtered, exactly confirmed hit denies.
-	if !p.Allow.Contains(req.addr) {
-		if entry, ok := p.Block.Lookup(req.addr); ok {
-			s.denyBlocklist(ctx, &req, entry)
-			return
-		}
-	}
-
-	// 2. Rate limits: every matching rule counts the request; the denying rule with the
-	// longest wait answers.
-	if len(p.Limits) > 0 && s.rateLimit(ctx, p, &req, now) {
+	if s.check(ctx, p, &req) {
+		finishDenial(ctx, body)
 		return
 	}
-
-	// 3. WAF.
-	if p.WAF != nil && s.inspect(ctx, p, &req) {
-		return
-	}
-
-	ctx.SetStatusCode(fasthttp.StatusNoContent)
+	s.allow(ctx, &req)
 	if p.LogAllowed && s.log.Enabled(ctx, slog.LevelInfo) {
 		s.log.Info("allowed", "action", actionAllow, "request_id", string(req.id),
 			"client", req.addr.String(), "method", string(req.method), "uri", string(req.uri))
 	}
+}
+
+// check runs the checks, cheapest first, and reports whether one denied (having written
+// the denial).
+func (s *Server) check(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool {
+	// 1. Blocklist: the allowlist wins; a bloom-filtered, exactly confirmed hit denies.
+	if !p.Allow.Contains(req.addr) {
+		if entry, ok := p.Block.Lookup(req.addr); ok {
+			s.denyBlocklist(ctx, req, entry)
+			return true
+		}
+	}
+	// 2. Rate limits: every matching rule counts the request; the denying rule with the
+	// longest wait answers.
+	if len(p.Limits) > 0 && s.rateLimit(ctx, p, req, s.now()) {
+		return true
+	}
+	// 3. WAF.
+	return p.WAF != nil && s.inspect(ctx, p, req)
+}
+
+// allow writes the allowing answer: 204 for auth_request, or the redirect to the named
+// location that continues the request for the body path.
+func (s *Server) allow(ctx *fasthttp.RequestCtx, req *request) {
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+	if req.body {
+		ctx.Response.Header.SetBytesV("X-Accel-Redirect", req.cont)
+	}
+}
+
+// finishDenial adapts a denial for the body path, where sidewall answers the client
+// directly: a rate-limit denial is a 429 (auth_request could only carry it as 403) and
+// the answer gets a short body. A WAF body-limit interruption already set 413.
+func finishDenial(ctx *fasthttp.RequestCtx, body bool) {
+	if !body {
+		return
+	}
+	if string(ctx.Response.Header.Peek(HeaderAction)) == actionRateLimit {
+		ctx.SetStatusCode(fasthttp.StatusTooManyRequests)
+	}
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.Response.SetBodyString(fasthttp.StatusMessage(ctx.Response.StatusCode()) + "\n")
 }
 
 func (s *Server) denyBlocklist(ctx *fasthttp.RequestCtx, req *request, entry netip.Prefix) {
@@ -209,6 +247,11 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 	var wr waf.Request
 	req.wafRequest(ctx, &wr)
 	v := p.WAF.Inspect(&wr)
+	if p.BodyPartial && p.BodyLimit > 0 && len(wr.Body) > p.BodyLimit {
+		s.log.Warn("body over the WAF's limit: inspected in part", "action", "body_partial",
+			"request_id", string(req.id), "client", req.addr.String(), "uri", wr.URI,
+			"body_bytes", len(wr.Body), "inspected_bytes", p.BodyLimit)
+	}
 	if v.Err != nil {
 		// Coraza could not finish: the failure policy decides, as for a panic.
 		s.log.Error("waf failed", "action", actionError, "request_id", string(req.id),
@@ -252,7 +295,12 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 	if !v.Interrupted {
 		return false
 	}
-	ctx.SetStatusCode(fasthttp.StatusForbidden)
+	status := fasthttp.StatusForbidden
+	if req.body && v.Status == fasthttp.StatusRequestEntityTooLarge {
+		// The body is over the WAF's limit and the policy rejects such bodies.
+		status = v.Status
+	}
+	ctx.SetStatusCode(status)
 	return true
 }
 

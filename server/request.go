@@ -23,6 +23,9 @@ const (
 	HeaderProtocol      = "X-Sidewall-Protocol"
 	HeaderRequestID     = "X-Sidewall-Request-ID"
 	HeaderContentLength = "X-Sidewall-Content-Length"
+	// HeaderContinue names the nginx named location (e.g. "@app") where an allowed
+	// request continues on the body path.
+	HeaderContinue = "X-Sidewall-Continue"
 )
 
 // The answer headers.
@@ -53,12 +56,15 @@ type request struct {
 	proto     []byte
 	id        []byte
 	addr      netip.Addr
+	body      bool   // the body path: the request carries the client's body
+	cont      []byte // the named location to continue at (body path)
 }
 
 var (
 	errNoAddr  = errors.New("missing " + HeaderAddr)
 	errBadAddr = errors.New("malformed " + HeaderAddr)
 	errNoURI   = errors.New("missing " + HeaderURI)
+	errNoCont  = errors.New("missing or malformed " + HeaderContinue + " (a named location such as @app)")
 )
 
 // parse reads the contract headers. It fails only when the request cannot be judged at
@@ -90,6 +96,12 @@ func (r *request) parse(ctx *fasthttp.RequestCtx) error {
 		return errBadAddr
 	}
 	r.addr = addr
+	if r.body {
+		r.cont = h.Peek(HeaderContinue)
+		if len(r.cont) < 2 || r.cont[0] != '@' {
+			return errNoCont
+		}
+	}
 	return nil
 }
 
@@ -187,13 +199,18 @@ func (r *request) wafRequest(ctx *fasthttp.RequestCtx, dst *waf.Request) {
 	if cl := h.Peek(HeaderContentLength); len(cl) > 0 {
 		dst.Headers = append(dst.Headers, waf.Header{Name: "Content-Length", Value: string(cl)})
 	}
+	dst.Body = nil
+	if r.body {
+		// The WAF does not keep the body past Inspect, so fasthttp's buffer is lent.
+		dst.Body = ctx.PostBody()
+	}
 }
 
 // contractHeaders are the header names nginx sets for sidewall (or that its proxy settings
 // own), which the WAF must not see as the client's.
 var contractHeaders = [...]string{
 	HeaderMethod, HeaderURI, HeaderHost, HeaderAddr, HeaderProtocol,
-	HeaderRequestID, HeaderContentLength, "Connection", "Content-Length",
+	HeaderRequestID, HeaderContentLength, HeaderContinue, "Connection", "Content-Length",
 }
 
 func isContractHeader(name []byte) bool {

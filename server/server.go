@@ -17,6 +17,9 @@ type Options struct {
 	// MaxHeaderBytes bounds the request head read from nginx; a larger one is denied as
 	// invalid. 0 means 64 KiB.
 	MaxHeaderBytes int
+	// MaxBodyBytes bounds the body read on the body path; a larger one is answered 413.
+	// 0 means 13 MiB (12.5 MiB is Coraza's default body limit).
+	MaxBodyBytes int
 	// ReadTimeout, WriteTimeout and IdleTimeout bound each connection from nginx.
 	// 0 means 5s, 5s and 75s.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
@@ -41,6 +44,9 @@ func New(p *Policy, opts Options) *Server {
 	if opts.MaxHeaderBytes <= 0 {
 		opts.MaxHeaderBytes = 64 << 10
 	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 13 << 20
+	}
 	if opts.ReadTimeout <= 0 {
 		opts.ReadTimeout = 5 * time.Second
 	}
@@ -64,15 +70,14 @@ func New(p *Policy, opts Options) *Server {
 		Name:         "sidewall",
 		// The read buffer bounds the request head: fasthttp answers a head that does not
 		// fit through ErrorHandler, where it becomes a deliberate 403.
-		ReadBufferSize:        opts.MaxHeaderBytes,
-		ReadTimeout:           opts.ReadTimeout,
-		WriteTimeout:          opts.WriteTimeout,
-		IdleTimeout:           opts.IdleTimeout,
-		NoDefaultDate:         true,
-		NoDefaultServerHeader: true,
-		NoDefaultContentType:  true,
-		// An auth subrequest has no body; a body sent anyway is not read past this.
-		MaxRequestBodySize:           64 << 10,
+		ReadBufferSize:               opts.MaxHeaderBytes,
+		ReadTimeout:                  opts.ReadTimeout,
+		WriteTimeout:                 opts.WriteTimeout,
+		IdleTimeout:                  opts.IdleTimeout,
+		NoDefaultDate:                true,
+		NoDefaultServerHeader:        true,
+		NoDefaultContentType:         true,
+		MaxRequestBodySize:           opts.MaxBodyBytes,
 		DisablePreParseMultipartForm: true,
 		CloseOnShutdown:              true,
 		Logger:                       fasthttpLogger{s.log},
@@ -103,6 +108,8 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	switch string(ctx.Path()) {
 	case "/auth":
 		s.auth(ctx)
+	case "/inspect":
+		s.inspectBody(ctx)
 	case "/healthz":
 		ctx.SetStatusCode(fasthttp.StatusOK)
 		ctx.SetContentType("text/plain; charset=utf-8")
@@ -115,10 +122,18 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 // errorHandler answers what fasthttp could not parse (a head larger than the read
 // buffer, a malformed request line). nginx's auth_request turns any status other than
 // 2xx/401/403 into a 500, so even this answer is a deliberate 403.
+//
+// A body over MaxBodyBytes is the exception: on the body path sidewall answers the client
+// itself, and 413 is the answer the client should get.
 func (s *Server) errorHandler(ctx *fasthttp.RequestCtx, err error) {
-	s.log.Warn("malformed request", "action", "invalid", "error", err.Error(),
+	s.log.Warn("malformed request", "action", actionInvalid, "error", err.Error(),
 		"peer", ctx.RemoteAddr().String())
-	deny(ctx, actionInvalid, "malformed request")
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		deny(ctx, actionInvalid, "request body too large")
+		ctx.SetStatusCode(fasthttp.StatusRequestEntityTooLarge)
+	} else {
+		deny(ctx, actionInvalid, "malformed request")
+	}
 	ctx.SetConnectionClose()
 }
 
