@@ -145,10 +145,14 @@ func TestDetectionOnlyAllowsAndLogs(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	// On the body path an allowed request leaves through X-Accel-Redirect, which drops
-	// sidewall's headers, so nginx's log cannot show the detection; the request id joins
-	// nginx's line to sidewall's.
+	// nginx's access log records the detection (sidewall-continue.conf keeps it across
+	// the X-Accel-Redirect), and the request id joins nginx's line to sidewall's.
 	line := waitForLine(t, ngx.AccessLog, "GET /?id=1")
+	for _, want := range []string{"sw_status=204", "sw_action=detect", "949110"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("access log line lacks %q:\n%s", want, line)
+		}
+	}
 	rid := field(line, "rid=")
 	if got := sw.LogLines(rid, `"action":"detect"`, "949110"); len(got) != 1 {
 		t.Errorf("no detection line with request id %q in sidewall's log:\n%s", rid, sw.Logs())
