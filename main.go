@@ -23,11 +23,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
 	"github.com/sidewall/sidewall/server"
 )
@@ -87,6 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	srv := server.New(p, server.Options{
 		MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 		MaxBodyBytes:   cfg.Server.MaxBodyBytes,
+		TrustedPeers:   trustedPeers(cfg.Server.TrustedPeers),
 		ReadTimeout:    cfg.Server.ReadTimeout.Duration,
 		WriteTimeout:   cfg.Server.WriteTimeout.Duration,
 		IdleTimeout:    cfg.Server.IdleTimeout.Duration,
@@ -194,6 +197,21 @@ func listen(c config.Server) ([]net.Listener, error) {
 		return nil, fmt.Errorf("chmod %s: %w", c.Socket, err)
 	}
 	return append(lns, unix), nil
+}
+
+// trustedPeers converts server.trusted_peers (validated by config) for the server; an
+// empty list trusts every peer.
+func trustedPeers(list []string) []netip.Prefix {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if p, err := blocklist.ParsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // newLogger builds the process logger from the [log] table.

@@ -85,6 +85,9 @@ type Server struct {
 	ReadTimeout    Duration    `toml:"read_timeout"`
 	WriteTimeout   Duration    `toml:"write_timeout"`
 	IdleTimeout    Duration    `toml:"idle_timeout"`
+	// TrustedPeers are the addresses and CIDR prefixes of the TCP peers (nginx)
+	// whose X-Sidewall-* headers are believed; as written, each checked to parse.
+	TrustedPeers []string `toml:"trusted_peers"`
 }
 
 // Log is the [log] table.
@@ -196,7 +199,8 @@ func Default() *Config {
 			// Above nginx's upstream keepalive_timeout (60s by default), so
 			// that nginx, not sidewall, closes an idle connection (a
 			// connection closed under nginx's next subrequest fails it).
-			IdleTimeout: Duration{75 * time.Second},
+			IdleTimeout:  Duration{75 * time.Second},
+			TrustedPeers: []string{"127.0.0.0/8", "::1"},
 		},
 		Log: Log{
 			Level:  "info",

@@ -94,6 +94,7 @@ func (v *validator) server(p keyPath, s *Server) {
 	v.oneOf(p.key("failure_policy"), s.FailurePolicy, "closed", "open")
 	v.between(p.key("max_header_bytes"), s.MaxHeaderBytes, 4096, 16<<20)
 	v.between(p.key("max_body_bytes"), s.MaxBodyBytes, 1024, 1<<30)
+	v.addrs(p.key("trusted_peers"), s.TrustedPeers)
 	v.positive(p.key("read_timeout"), s.ReadTimeout)
 	v.positive(p.key("write_timeout"), s.WriteTimeout)
 	v.positive(p.key("idle_timeout"), s.IdleTimeout)

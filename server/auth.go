@@ -61,7 +61,11 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, body bool) {
 	}()
 
 	req.body = body
-	if err := req.parse(ctx); err != nil {
+	err := errUntrustedPeer
+	if s.peerTrusted(ctx) {
+		err = req.parse(ctx)
+	}
+	if err != nil {
 		if s.log.Enabled(ctx, slog.LevelWarn) {
 			s.log.Warn("invalid request", "action", actionInvalid, "reason", err.Error(),
 				"request_id", string(req.id))

@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"log/slog"
+	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -252,5 +254,33 @@ func TestMalformedRequestsOverTheWire(t *testing.T) {
 	}
 	if status, _ := c.roundTrip(t, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); status != 200 {
 		t.Errorf("healthz after malformed requests: %d", status)
+	}
+}
+
+func TestOnlyTrustedPeersSpeakForClients(t *testing.T) {
+	s := New(&Policy{}, Options{TrustedPeers: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}})
+	raw := subrequest("GET", "/", "192.0.2.1")
+	tests := []struct {
+		peer   net.Addr
+		status int
+	}{
+		{&net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 40000}, 204},
+		{&net.TCPAddr{IP: net.ParseIP("::1"), Port: 40000}, 204},
+		{&net.TCPAddr{IP: net.ParseIP("::ffff:127.0.0.2"), Port: 40000}, 204},
+		{&net.UnixAddr{Name: "@", Net: "unix"}, 204}, // the socket's permissions decide
+		{&net.TCPAddr{IP: net.ParseIP("10.1.2.3"), Port: 40000}, 403},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8::5"), Port: 40000}, 403},
+	}
+	for _, tc := range tests {
+		parsed := newCtx(t, raw)
+		ctx := &fasthttp.RequestCtx{}
+		ctx.Init(&parsed.Request, tc.peer, nil)
+		s.Handler(ctx)
+		if got := ctx.Response.StatusCode(); got != tc.status {
+			t.Errorf("peer %v: status %d, want %d", tc.peer, got, tc.status)
+		}
+		if tc.status == 403 && header(ctx, HeaderAction) != "invalid" {
+			t.Errorf("peer %v: action %q, want invalid", tc.peer, header(ctx, HeaderAction))
+		}
 	}
 }

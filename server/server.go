@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +29,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now. Tests set it to fixed instants.
 	Now func() time.Time
+	// TrustedPeers are the TCP peers whose contract headers (the client address above
+	// all) sidewall believes: nginx's addresses. A request from any other TCP peer is
+	// denied as invalid, since anyone who can choose X-Sidewall-Addr can dodge the
+	// blocklist and spend other clients' rate limits. Unix-socket peers are trusted: the
+	// socket file's permissions decide who connects. Nil trusts every peer.
+	TrustedPeers []netip.Prefix
 }
 
 // Server answers nginx's auth_request subrequests. It is safe for concurrent use; the
@@ -37,6 +44,32 @@ type Server struct {
 	log    *slog.Logger
 	now    func() time.Time
 	fast   *fasthttp.Server
+	// trusted is Options.TrustedPeers.
+	trusted []netip.Prefix
+}
+
+var errUntrustedPeer = errors.New("peer is not in server.trusted_peers")
+
+// peerTrusted reports whether the connection's peer may speak for clients.
+func (s *Server) peerTrusted(ctx *fasthttp.RequestCtx) bool {
+	if s.trusted == nil {
+		return true
+	}
+	tcp, ok := ctx.RemoteAddr().(*net.TCPAddr)
+	if !ok {
+		return true // a unix socket
+	}
+	a, ok := netip.AddrFromSlice(tcp.IP)
+	if !ok {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // New returns a server that decides with p.
@@ -56,7 +89,7 @@ func New(p *Policy, opts Options) *Server {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 75 * time.Second
 	}
-	s := &Server{log: opts.Logger, now: opts.Now}
+	s := &Server{log: opts.Logger, now: opts.Now, trusted: opts.TrustedPeers}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
