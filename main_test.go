@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,5 +107,32 @@ func TestReloadKeepsUnchangedLimiters(t *testing.T) {
 	}
 	if again.Limits[0].Window != changed.Limits[0].Window {
 		t.Error("a failed build discarded the running windows")
+	}
+}
+
+// TestSystemdUnitVerifies runs `systemd-analyze verify` on nginx/sidewall.service, with
+// the binary paths pointed at one that exists here, so that a typo in a directive or a
+// hardening option systemd does not know fails the build rather than an operator's start.
+func TestSystemdUnitVerifies(t *testing.T) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze not installed (Debian's systemd package has it)")
+	}
+	unit, err := os.ReadFile("nginx/sidewall.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(unit), "/usr/local/bin/sidewall", self)
+	path := filepath.Join(t.TempDir(), "sidewall.service")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(analyze, "verify", path).CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
 	}
 }
