@@ -3,8 +3,13 @@
 package limiter
 
 import (
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/sidewall/sidewall/internal/stack"
 )
 
 // TestAllowDoesNotAllocate guards the hot path: a decision on a key the
@@ -31,5 +36,34 @@ func TestAllowDoesNotAllocate(t *testing.T) {
 		if allocs != 0 {
 			t.Errorf("exact=%v: Allow made %v allocations per call, want 0", opts.Exact, allocs)
 		}
+	}
+}
+
+// TestRedisFallbackDoesNotAllocate: while Redis is unreachable, a Redis limiter's
+// decisions are its fallback Window's, and as free of allocations.
+func TestRedisFallbackDoesNotAllocate(t *testing.T) {
+	port, err := stack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := DialRedis(rueidis.ClientOption{InitAddress: []string{fmt.Sprintf("127.0.0.1:%d", port)}})
+	defer c.Close()
+	fb, err := New(Options{Limit: 10, Window: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRedis(c, RedisOptions{Options: fb.Options(), Fallback: fb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := []byte("203.0.113.7")
+	now := t0
+	r.Allow(key, now) // finds nothing listening, and falls back
+	allocs := testing.AllocsPerRun(1000, func() {
+		now = now.Add(time.Microsecond) // within the backoff: no probe
+		r.Allow(key, now)
+	})
+	if allocs != 0 || !r.Stats().InFallback {
+		t.Errorf("in fallback (%+v), Allow made %v allocations per call, want 0", r.Stats(), allocs)
 	}
 }

@@ -107,6 +107,13 @@
 // for one key should not go backwards; a slightly earlier time (two goroutines
 // racing between reading the clock and calling Allow) is treated as the latest
 // time already seen for that key, which errs towards denying.
+//
+// # Shared limits
+//
+// A Window counts in one process. [Redis] runs the same two algorithms inside Redis, one
+// Lua script per decision, so that several sidewall replicas enforce one limit together;
+// while Redis is unreachable it decides with a local Window (or allows) and reports the
+// switch. Its documentation says which clock it uses, what it stores, and how it fails.
 package limiter
 
 import (

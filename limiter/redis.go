@@ -1,0 +1,448 @@
+package limiter
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/rueidis"
+)
+
+const (
+	// DefaultRedisTimeout is RedisOptions.Timeout when it is 0: a decision waits at most
+	// this long for Redis before the fallback decides.
+	DefaultRedisTimeout = 50 * time.Millisecond
+
+	// DefaultRedisBackoff is RedisOptions.Backoff when it is 0: how long a limiter whose
+	// Redis failed stays in fallback before asking it again.
+	DefaultRedisBackoff = time.Second
+
+	// redisHashBytes is how much of a key's SHA-256 names it in Redis: 128 bits, so that
+	// even a billion keys collide with probability 10⁻²¹.
+	redisHashBytes = 16
+
+	// redisDialTimeout bounds the connection attempt DialRedis makes at start, when
+	// no decision's Timeout applies yet.
+	redisDialTimeout = time.Second
+)
+
+// RedisOptions configure a Redis limiter.
+type RedisOptions struct {
+	// Options are the limit, as for Window: Limit, Window (a whole number of
+	// microseconds), Burst and Exact. MaxKeys does not apply: Redis expires idle keys.
+	Options
+
+	// Prefix starts every Redis key of this limiter. Give each rule its own, e.g.
+	// "sidewall:rl:login:"; limiters with the same prefix and options share counts.
+	Prefix string
+
+	// Timeout bounds one decision's round trip; 0 means DefaultRedisTimeout.
+	Timeout time.Duration
+
+	// Backoff is how long the limiter stays in fallback after Redis failed before it
+	// asks again; 0 means DefaultRedisBackoff.
+	Backoff time.Duration
+
+	// Fallback decides while Redis is unreachable. Its Limit, Window, Burst and Exact
+	// must be those of Options. Nil allows every request while Redis is unreachable.
+	Fallback *Window
+
+	// OnStateChange, if set, is called once for each switch: with fallback true and the
+	// error that caused it when the limiter falls back, with fallback false and a nil
+	// error when Redis answers again. It runs on the goroutine of the Allow that saw the
+	// change, with the limiter's state lock held so that calls arrive in order: it must
+	// be quick and must not call the limiter.
+	OnStateChange func(fallback bool, err error)
+
+	// CallerClock makes the script use the now passed to Allow instead of Redis's
+	// clock. Replicas whose clocks differ then disagree about the window; it is meant for
+	// tests with fixed instants.
+	CallerClock bool
+}
+
+// RedisStats are a Redis limiter's cumulative counts, for metrics. Reading them takes
+// no locks.
+type RedisStats struct {
+	// Decisions counts requests Redis decided.
+	Decisions uint64
+	// Errors counts calls to Redis that failed (an error or a timeout); each of those
+	// requests was decided by the fallback.
+	Errors uint64
+	// Fallbacks counts switches from Redis to the fallback.
+	Fallbacks uint64
+	// FallbackDecisions counts requests decided by the fallback, or allowed for want of
+	// one: those that found Redis failing and those that did not ask it.
+	FallbackDecisions uint64
+	// InFallback reports whether the limiter is in fallback now.
+	InFallback bool
+}
+
+// Redis is a sliding-window rate limiter whose counts live in Redis, so that every
+// sidewall replica using the same Redis, Prefix and options enforces one limit together:
+// the same two algorithms as Window, with the same Result, run by Redis.
+//
+// One round trip: each decision is one EVALSHA of a Lua script (rueidis.Lua: EVALSHA,
+// and EVAL once after Redis lost its script cache, on a restart or SCRIPT FLUSH). Redis
+// runs a script atomically, so replicas deciding on one key at the same instant see each
+// other's counts; the arithmetic is Window's, in microseconds instead of nanoseconds.
+// The counter keeps a hash per key, {w: fixed window index, p: previous window's count,
+// c: current window's count}, which expires when its counts stop weighing on the
+// estimate (the end of the window after w). Exact mode keeps a list per key of the last
+// Limit+Burst allowed timestamps, newest first, which expires a Window after the newest.
+// The script's numbers are Lua doubles: exact while (Limit+Burst)×Window in microseconds
+// stays below 2⁵³ (a million requests per hour is 3.6·10¹⁵), and off by a microsecond or
+// so beyond it.
+//
+// Time: by default the script reads Redis's own clock (TIME), not the caller's.
+// Replicas' clocks differ by milliseconds, or by seconds on a badly kept host, and a
+// sliding window decided by several clocks counts a request as early on one replica and
+// late on another; one clock keeps every replica's decisions consistent. The now passed
+// to Allow then times the fallback and the backoff only. RedisOptions.CallerClock passes
+// now to the script instead, for tests with fixed instants (and a single replica).
+//
+// Keys: a Redis key is Prefix, the algorithm and window ("counter:1m0s:"), and the first
+// 128 bits of the SHA-256 of the caller's key, in hex, so the raw key (an API key, a
+// session cookie) is never stored in Redis or sent over the wire. A plain SHA-256 needs
+// no secret shared by the replicas, and no one can choose a key that collides with
+// another's (a 2¹²⁸ search). It is not encryption: a low-entropy key such as an IPv4
+// address can be found by hashing all 2³² of them. The algorithm and window are part of
+// the key so that a rule whose window changes starts afresh, and replicas running old and
+// new configurations side by side during a rollout never read each other's state in the
+// wrong shape.
+//
+// Failure: a call that fails (an error reply, a lost connection, or no answer within
+// Timeout) is decided by the fallback Window (or allowed, when there is none) and
+// switches the limiter into fallback. For the next Backoff (measured by the now of
+// Allow) requests go straight to the fallback, without paying a timeout each; then one
+// request probes Redis with its own decision, and the limiter switches back when Redis
+// answers. Each switch is reported once through OnStateChange and counted in RedisStats.
+// The fallback counts only what it decided, so a client gets a fresh local quota when
+// Redis goes away, and the shared one Redis remembers when it returns.
+//
+// A Redis is safe for concurrent use; its options are fixed by NewRedis. It does not
+// own the client: close the client after the last Allow. It starts no goroutines.
+type Redis struct {
+	client   rueidis.Client
+	script   *rueidis.Lua
+	opts     RedisOptions
+	prefix   string   // Prefix + algorithm and window tag
+	args     []string // the script's ARGV without now: window (µs), limit, limit+burst
+	timeout  time.Duration
+	backoff  int64 // nanoseconds
+	fallback *Window
+
+	down    atomic.Bool  // in fallback
+	probeAt atomic.Int64 // while down: Unix nanoseconds before which Redis is not asked
+	mu      sync.Mutex   // serialises switches, so OnStateChange sees them in order
+
+	decisions, errs, fallbacks, fallbackDecisions atomic.Uint64
+}
+
+// DialRedis returns a client for the standalone Redis that opt names, set up the way a
+// Redis limiter wants it: one server (no cluster discovery), no client-side caching, no
+// retries (the fallback is the retry), and a one-second limit on each connection attempt
+// unless opt sets one (a decision's own Timeout bounds those it makes). When Redis cannot be reached it returns a working client together
+// with the error: the client connects when first used, so a process that starts while
+// Redis is down runs on the fallback and shares limits once Redis answers.
+func DialRedis(opt rueidis.ClientOption) (rueidis.Client, error) {
+	opt.ForceSingleClient = true
+	opt.DisableCache = true
+	opt.DisableRetry = true
+	if opt.Dialer.Timeout == 0 {
+		opt.Dialer.Timeout = redisDialTimeout
+	}
+	c, err := rueidis.NewClient(opt)
+	if err != nil {
+		err = fmt.Errorf("limiter: redis %v: %w", opt.InitAddress, err)
+	}
+	return c, err
+}
+
+// NewRedis returns a limiter deciding through client with opts, or an error, starting
+// "limiter: ", naming every invalid option. It does not contact Redis.
+func NewRedis(client rueidis.Client, opts RedisOptions) (*Redis, error) {
+	var errs []error
+	if client == nil {
+		errs = append(errs, errors.New("limiter: redis: no client"))
+	}
+	if err := opts.Options.validate(); err != nil {
+		errs = append(errs, err)
+	} else if opts.Window%time.Microsecond != 0 {
+		errs = append(errs, fmt.Errorf("limiter: redis: window must be a whole number of microseconds, got %v", opts.Window))
+	}
+	if opts.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("limiter: redis: timeout must not be negative, got %v", opts.Timeout))
+	}
+	if opts.Backoff < 0 {
+		errs = append(errs, fmt.Errorf("limiter: redis: backoff must not be negative, got %v", opts.Backoff))
+	}
+	if f := opts.Fallback; f != nil {
+		fo := f.Options()
+		if fo.Limit != opts.Limit || fo.Window != opts.Window || fo.Burst != opts.Burst || fo.Exact != opts.Exact {
+			errs = append(errs, fmt.Errorf("limiter: redis: the fallback's limit (%d per %v, burst %d, exact %v) differs from the limiter's (%d per %v, burst %d, exact %v)",
+				fo.Limit, fo.Window, fo.Burst, fo.Exact, opts.Limit, opts.Window, opts.Burst, opts.Exact))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultRedisTimeout
+	}
+	if opts.Backoff == 0 {
+		opts.Backoff = DefaultRedisBackoff
+	}
+	opts.MaxKeys = 0
+	script, algo := counterScript, "counter"
+	if opts.Exact {
+		script, algo = exactScript, "exact"
+	}
+	return &Redis{
+		client: client,
+		script: rueidis.NewLuaScript(script),
+		opts:   opts,
+		prefix: opts.Prefix + algo + ":" + opts.Window.String() + ":",
+		args: []string{
+			strconv.FormatInt(opts.Window.Microseconds(), 10),
+			strconv.Itoa(opts.Limit),
+			strconv.Itoa(opts.Limit + opts.Burst),
+		},
+		timeout:  opts.Timeout,
+		backoff:  int64(opts.Backoff),
+		fallback: opts.Fallback,
+	}, nil
+}
+
+// Options returns the limit the Redis limiter enforces (MaxKeys is 0: Redis expires
+// idle keys).
+func (r *Redis) Options() Options { return r.opts.Options }
+
+// Stats returns the limiter's counters. It takes no locks, so the fields may be a moment
+// apart from each other.
+func (r *Redis) Stats() RedisStats {
+	return RedisStats{
+		Decisions:         r.decisions.Load(),
+		Errors:            r.errs.Load(),
+		Fallbacks:         r.fallbacks.Load(),
+		FallbackDecisions: r.fallbackDecisions.Load(),
+		InFallback:        r.down.Load(),
+	}
+}
+
+// Allow decides whether a request for key at time now may proceed, and counts it if so,
+// in Redis or, while Redis is unreachable, in the fallback. It does not keep key. Its
+// Result means what Window.Allow's does; when no fallback decides, it allows with
+// Remaining equal to Limit and Reset 0.
+//
+// A decision by Redis makes one round trip and a few small allocations (the command,
+// its reply, the timeout's context); a decision by the fallback makes none.
+func (r *Redis) Allow(key []byte, now time.Time) Result {
+	if r.down.Load() {
+		// In fallback: one caller per Backoff probes Redis, the rest do not wait for it.
+		at := r.probeAt.Load()
+		if now.UnixNano() < at || !r.probeAt.CompareAndSwap(at, now.UnixNano()+r.backoff) {
+			return r.fallbackAllow(key, now)
+		}
+	}
+	res, err := r.eval(key, now)
+	if err != nil {
+		r.errs.Add(1)
+		r.fail(err, now)
+		return r.fallbackAllow(key, now)
+	}
+	r.decisions.Add(1)
+	if r.down.Load() {
+		r.recover()
+	}
+	return res
+}
+
+// eval runs the script for key: one round trip.
+func (r *Redis) eval(key []byte, now time.Time) (Result, error) {
+	var buf [128]byte
+	sum := sha256.Sum256(key)
+	k := hex.AppendEncode(append(buf[:0], r.prefix...), sum[:redisHashBytes])
+	args := r.args
+	if r.opts.CallerClock {
+		args = append(args[:len(args):len(args)], strconv.FormatInt(now.UnixMicro(), 10))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+	defer cancel()
+	v, err := r.script.Exec(ctx, r.client, []string{string(k)}, args).AsIntSlice()
+	if err != nil {
+		return Result{}, fmt.Errorf("limiter: redis: %w", err)
+	}
+	if len(v) != 4 {
+		return Result{}, fmt.Errorf("limiter: redis: the script returned %d values, want 4", len(v))
+	}
+	res := Result{
+		Allowed:    v[0] == 1,
+		Limit:      r.opts.Limit,
+		Remaining:  int(v[1]),
+		RetryAfter: time.Duration(v[2]) * time.Microsecond,
+		Reset:      time.Duration(v[3]) * time.Microsecond,
+	}
+	if !res.Allowed && res.RetryAfter <= 0 {
+		res.RetryAfter = time.Microsecond // the script's arithmetic rules this out; the contract is kept regardless
+	}
+	return res, nil
+}
+
+// fallbackAllow decides without Redis.
+func (r *Redis) fallbackAllow(key []byte, now time.Time) Result {
+	r.fallbackDecisions.Add(1)
+	if r.fallback != nil {
+		return r.fallback.Allow(key, now)
+	}
+	return Result{Allowed: true, Limit: r.opts.Limit, Remaining: r.opts.Limit}
+}
+
+// fail switches to the fallback after a failed call at now, unless already there (a
+// failed probe: its CompareAndSwap has already put the next probe a Backoff away).
+func (r *Redis) fail(err error, now time.Time) {
+	if r.down.Load() {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.down.Load() { // another caller's failure got here first
+		return
+	}
+	r.probeAt.Store(now.UnixNano() + r.backoff)
+	r.down.Store(true)
+	r.fallbacks.Add(1)
+	if r.opts.OnStateChange != nil {
+		r.opts.OnStateChange(true, err)
+	}
+}
+
+// recover switches back to Redis after a call succeeded in fallback.
+func (r *Redis) recover() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.down.Load() {
+		return
+	}
+	r.down.Store(false)
+	if r.opts.OnStateChange != nil {
+		r.opts.OnStateChange(false, nil)
+	}
+}
+
+// scriptHead reads the arguments common to both scripts and the clock, and defines the
+// exact integer helpers.
+//
+// KEYS[1] is the key's state; ARGV is window (µs), limit, limit+burst and, with
+// CallerClock, now (µs since the Unix epoch). Each script returns {allowed (1 or 0),
+// remaining, retry after (µs), reset (µs)}, Window's Result.
+const scriptHead = `
+local window = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local budget = tonumber(ARGV[3])
+local now = tonumber(ARGV[4])
+if not now then
+  if redis.replicate_commands then redis.replicate_commands() end -- Redis < 5: TIME before writes
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+
+-- floor(a*b/c), exact while a*b < 2^53: fmod is exact, and so is dividing a multiple of c
+-- by c (a plain a*b/c rounds, and its floor can be one off). Also returns the remainder.
+local function muldiv(a, b, c)
+  local n = a * b
+  local r = math.fmod(n, c)
+  return (n - r) / c, r
+end
+
+local function remaining(used)
+  if used >= limit then return 0 end
+  return limit - used
+end
+
+-- Numbers are written as integers, not in Lua's %.14g.
+local function int(x) return string.format('%.0f', x) end
+`
+
+// counterScript is Window.decide, retryAfter and resetCounter over a hash {w, p, c}.
+const counterScript = scriptHead + `
+local elapsed = math.fmod(now, window)
+if elapsed < 0 then elapsed = elapsed + window end -- before 1970
+local idx = (now - elapsed) / window
+
+local st = redis.call('HMGET', KEYS[1], 'w', 'p', 'c')
+local win = tonumber(st[1])
+local prev, cur = tonumber(st[2]) or 0, tonumber(st[3]) or 0
+local lag = 0 -- how far now lies before the instant decided at
+if win == idx then
+elseif win == idx - 1 then
+  prev, cur, win = cur, 0, idx
+elseif win == idx + 1 then
+  -- a late request, from the window before the key's current one: decide it at the start
+  -- of the current window, the strictest instant in it
+  lag = window - elapsed
+  elapsed = 0
+else
+  prev, cur, win = 0, 0, idx
+end
+
+local rest = window - elapsed
+local share, r = muldiv(prev, rest, window)
+if r > 0 then share = share + 1 end
+local used = cur + share
+if used < budget then
+  redis.call('HSET', KEYS[1], 'w', int(win), 'p', int(prev), 'c', int(cur + 1))
+  -- the counts weigh until the end of the window after win
+  redis.call('PEXPIRE', KEYS[1], math.ceil(((win + 2) * window - now) / 1000))
+  return {1, remaining(used + 1), 0, lag + rest + window}
+end
+
+-- Denied: nothing to write, as the next call redoes any rollover above the same way.
+local wait
+if cur < budget and prev > 0 then
+  local fit = muldiv(budget - 1 - cur, window, prev)
+  if fit > 0 then wait = rest - fit end
+end
+if not wait then
+  wait = rest
+  if cur > budget - 1 then
+    wait = wait + window - muldiv(budget - 1, window, cur)
+  end
+end
+local reset = 0
+if cur > 0 then reset = rest + window elseif prev > 0 then reset = rest end
+return {0, 0, lag + wait, lag + reset}
+`
+
+// exactScript is Window.decideExact over a list of the last limit+burst allowed
+// timestamps, newest first.
+const exactScript = scriptHead + `
+local log = redis.call('LRANGE', KEYS[1], 0, budget - 1)
+local newest = tonumber(log[1])
+local lag = 0
+if newest and now < newest then -- a late request: decide it at the newest instant seen
+  lag = newest - now
+  now = newest
+end
+local cutoff = now - window -- timestamps at or before cutoff are out
+if #log >= budget then
+  local oldest = tonumber(log[budget])
+  if oldest > cutoff then
+    return {0, 0, lag + oldest - cutoff, lag + newest - cutoff}
+  end
+end
+redis.call('LPUSH', KEYS[1], int(now))
+redis.call('LTRIM', KEYS[1], 0, budget - 1)
+redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
+local n = 1
+for i = 1, math.min(#log, budget - 1) do
+  if tonumber(log[i]) <= cutoff then break end
+  n = n + 1
+end
+return {1, remaining(n), 0, lag + window}
+`
