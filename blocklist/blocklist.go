@@ -241,8 +241,13 @@ func New(prefixes []netip.Prefix, opts Options) *Set {
 	return s
 }
 
-// normalise returns p in the one form the set stores: IPv4-mapped IPv6
-// turned into IPv4 when the prefix lies inside ::ffff:0:0/96, and masked.
+// Normalise returns p in the one form a Set stores and [Set.Lookup] reports:
+// IPv4-mapped IPv6 turned into IPv4 when the prefix lies inside ::ffff:0:0/96,
+// and masked. It reports false for an invalid (zero) prefix. Callers that keep
+// something per entry (the bans package keeps a reason) key it by this form.
+func Normalise(p netip.Prefix) (netip.Prefix, bool) { return normalise(p) }
+
+// normalise is Normalise.
 func normalise(p netip.Prefix) (netip.Prefix, bool) {
 	if !p.IsValid() {
 		return netip.Prefix{}, false
