@@ -8,10 +8,12 @@
 //
 // Signals: SIGHUP reloads the configuration (a bad one keeps the old running); SIGTERM and
 // SIGINT stop accepting connections, let the decisions in flight finish, and exit.
+// Blocklist files are also reloaded on their own when they change (lists.go).
 //
 // This file is the composition root: it reads flags and the configuration, builds the
-// parts (policy.go translates the configuration into the options of the check packages),
-// and runs the server. Nothing imports it.
+// parts (policy.go translates the configuration into the options of the check packages;
+// bans.go wires the bans store, its sharing through Redis and the admin API), and runs the
+// server. Nothing imports it.
 package main
 
 import (
@@ -73,9 +75,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	// Build everything, WAF rules and list files included, so that -t catches what a
-	// start would trip over.
-	var b builder
+	// start would trip over. A Redis that is down is not among those: the rate limits
+	// fall back, and the log says so.
+	logger := newLogger(cfg.Log, stderr)
+	b := builder{log: logger}
+	defer b.close()
 	p, err := b.build(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
+		return 1
+	}
+	dyn, adminToken, err := openDynamic(cfg) // the bans file and the admin token
 	if err != nil {
 		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
 		return 1
@@ -85,7 +95,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	logger := newLogger(cfg.Log, stderr)
 	srv := server.New(p, server.Options{
 		MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 		MaxBodyBytes:   cfg.Server.MaxBodyBytes,
@@ -94,6 +103,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		WriteTimeout:   cfg.Server.WriteTimeout.Duration,
 		IdleTimeout:    cfg.Server.IdleTimeout.Duration,
 		Logger:         logger,
+		Bans:           dyn.store,
 	})
 	listeners, err := listen(cfg.Server)
 	if err != nil {
@@ -105,6 +115,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		logger.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(), "version", version)
 		go func() { serveErr <- srv.Serve(ln) }()
 	}
+	if err := dyn.start(cfg.Admin, adminToken, logger); err != nil {
+		fmt.Fprintf(stderr, "sidewall: %v\n", err)
+		return 1
+	}
+	lists := newListWatch(cfg.Blocklist, b.stamps) // reloads changed list files
+	defer lists.stop()
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
@@ -114,14 +130,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case err := <-serveErr:
 			logger.Error("serve failed", "error", err.Error())
 			return 1
+		case <-lists.tick():
+			lists.poll(srv, logger)
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				reload(&b, srv, *configPath, cfg, logger)
+				if next := reload(&b, srv, *configPath, cfg, logger); next != nil {
+					cfg = next
+					lists.reset(cfg.Blocklist, b.stamps)
+					dyn.reloaded(cfg, logger)
+				}
 				continue
 			}
 			logger.Info("stopping", "signal", sig.String())
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			err := srv.Shutdown(ctx)
+			dyn.stop(ctx, logger)
 			cancel()
 			if cfg.Server.Socket != "" {
 				os.Remove(cfg.Server.Socket)
@@ -146,13 +169,17 @@ func loadConfig(path string) (string, *config.Config, error) {
 	return path, cfg, err
 }
 
-// reload re-reads the configuration and publishes a new policy. Settings that cannot
-// change while running (the listeners) are refused with a message, and a configuration
+// reload re-reads the configuration and publishes a new policy, and returns the new
+// configuration, or nil when it kept the running one. Settings that cannot change while
+// running (the listeners, the ban file) are refused with a message, and a configuration
 // that fails to load or build keeps the running policy.
-func reload(b *builder, srv *server.Server, path string, running *config.Config, logger *slog.Logger) {
+func reload(b *builder, srv *server.Server, path string, running *config.Config, logger *slog.Logger) *config.Config {
 	name, cfg, err := loadConfig(path)
 	if err == nil && (cfg.Server.Listen != running.Server.Listen || cfg.Server.Socket != running.Server.Socket) {
 		err = errors.New("server.listen and server.socket cannot change while running; restart sidewall to move it")
+	}
+	if err == nil {
+		err = fixedDynamic(running, cfg)
 	}
 	var p *server.Policy
 	if err == nil {
@@ -160,7 +187,7 @@ func reload(b *builder, srv *server.Server, path string, running *config.Config,
 	}
 	if err != nil {
 		logger.Error("reload refused; the running configuration stays", "config", name, "error", err.Error())
-		return
+		return nil
 	}
 	old := srv.Policy()
 	srv.SetPolicy(p)
@@ -170,6 +197,7 @@ func reload(b *builder, srv *server.Server, path string, running *config.Config,
 		old.WAF.Close()
 	}
 	logger.Info("reloaded", "config", name)
+	return cfg
 }
 
 // listen opens the TCP listener and, when configured, the unix socket.

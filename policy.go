@@ -3,22 +3,83 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
+	"time"
+
+	"github.com/redis/rueidis"
 
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
+	"github.com/sidewall/sidewall/internal/filewatch"
 	"github.com/sidewall/sidewall/limiter"
 	"github.com/sidewall/sidewall/server"
 	"github.com/sidewall/sidewall/waf"
 )
 
-// builder translates a configuration into a server.Policy. It remembers the limiter
-// windows it built, so that a reload that leaves a rule's limit unchanged keeps that rule's
-// counters: a reload must not hand every client a fresh quota.
+// builder translates a configuration into a server.Policy. It remembers the limiters it
+// built, so that a reload that leaves a rule's limit unchanged keeps that rule's counters
+// (a reload must not hand every client a fresh quota), and the Redis client, so that a
+// reload that leaves [ratelimit.redis] unchanged keeps its connection.
 type builder struct {
-	windows map[string]*limiter.Window // by rule name
+	log  *slog.Logger // for the Redis limiters' switches; nil discards
+	live limiters     // those of the policy last built for publishing
+	// Of the policy last built for publishing: the versions of the list files it read
+	// (for the list watcher), and its auto-ban, kept by a reload that leaves [autoban]
+	// unchanged so that its counts survive.
+	stamps  []filewatch.Stamp
+	autoBan *server.AutoBan
+}
+
+// limiters are the rate limiters of one policy, by rule name.
+type limiters struct {
+	windows map[string]*limiter.Window // backend "memory", and the local fallbacks of "redis"
+	shared  map[string]sharedLimiter   // backend "redis"
+	redis   *redisClient               // nil when no rule is shared
+}
+
+// sharedLimiter is a Redis limiter with what it was built from, to tell whether a reload
+// may keep it (and with it its fallback state, so a switch is not logged twice).
+type sharedLimiter struct {
+	r   *limiter.Redis
+	key sharedKey
+}
+
+type sharedKey struct {
+	client   *redisClient
+	opts     limiter.Options
+	prefix   string
+	timeout  time.Duration
+	fallback *limiter.Window
+}
+
+// redisClient is a client with the settings it connects with.
+type redisClient struct {
+	conn   config.Redis // address, user, password and db; the other fields zero
+	client rueidis.Client
+}
+
+// redisConn returns the part of c that the connection depends on.
+func redisConn(c config.Redis) config.Redis {
+	return config.Redis{Address: c.Address, Username: c.Username, Password: c.Password, DB: c.DB}
+}
+
+// logger returns b.log, or a logger that discards (tests build without one).
+func (b *builder) logger() *slog.Logger {
+	if b.log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return b.log
+}
+
+// close releases the Redis client of the running policy, when the process ends.
+func (b *builder) close() {
+	if b.live.redis != nil {
+		b.live.redis.client.Close()
+	}
 }
 
 // build makes a complete policy from cfg, or reports every part that failed.
@@ -30,16 +91,24 @@ func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 		BodyPartial: cfg.WAF.BodyLimitAction == "inspect_partial",
 	}
 	var errs []error
+	var stamps []filewatch.Stamp
 	if cfg.Blocklist.Enabled {
+		sets, err := buildBlocklist(cfg.Blocklist, b.logger())
+		if err != nil {
+			errs = append(errs, err)
+		}
+		p.Block, p.Allow, stamps = sets.block, sets.allow, sets.stamps
+	}
+	if cfg.AutoBan.Enabled {
 		var err error
-		if p.Block, p.Allow, err = buildBlocklist(cfg.Blocklist); err != nil {
+		if p.AutoBan, err = b.buildAutoBan(cfg.AutoBan, cfg.RateLimit.MaxKeys); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	var windows map[string]*limiter.Window
+	var lims limiters
 	if cfg.RateLimit.Enabled {
 		var err error
-		if p.Limits, windows, err = b.buildLimits(cfg.RateLimit); err != nil {
+		if p.Limits, lims, err = b.buildLimits(cfg.RateLimit); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -61,18 +130,41 @@ func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 		if p.WAF != nil {
 			p.WAF.Close()
 		}
+		if lims.redis != nil && lims.redis != b.live.redis {
+			lims.redis.client.Close()
+		}
 		return nil, errors.Join(errs...)
 	}
-	// Only a policy that will be published decides which windows live on.
-	b.windows = windows
+	// Only a policy that will be published decides which limiters live on.
+	if old := b.live.redis; old != nil && old != lims.redis {
+		// Requests that started with the old policy may still be deciding through the
+		// old client; nginx gives up on them after 5s.
+		time.AfterFunc(10*time.Second, old.client.Close)
+	}
+	b.live = lims
+	b.stamps, b.autoBan = stamps, p.AutoBan
 	return p, nil
 }
 
-// buildBlocklist reads the inline entries and the list files. A bad line in a file is an
-// error that names the file and line; the whole load fails, so that a truncated or
-// corrupted feed is noticed instead of silently protecting less.
-func buildBlocklist(c config.Blocklist) (block, allow *blocklist.Set, err error) {
+// listSets are the sets buildBlocklist makes, and the versions of the list files it read
+// them from.
+type listSets struct {
+	block, allow *blocklist.Set
+	stamps       []filewatch.Stamp // one per config.Blocklist.Files
+}
+
+// maxLoggedBadLines bounds the skipped lines logged one by one per file; a feed that is
+// garbage from end to end gets a count after them, not a million log lines.
+const maxLoggedBadLines = 20
+
+// buildBlocklist reads the inline entries and the list files. With on_bad_line "fail" (the
+// default) a bad line in a file is an error that names the file and line, and the whole
+// load fails, so that a truncated or corrupted feed is noticed instead of silently
+// protecting less; with "skip" each bad line is logged with its file and line and the rest
+// loads. A file that cannot be read fails the load either way.
+func buildBlocklist(c config.Blocklist, logger *slog.Logger) (sets listSets, err error) {
 	var errs []error
+	sets.stamps = make([]filewatch.Stamp, len(c.Files))
 	parseAll := func(key string, entries []string) []netip.Prefix {
 		out := make([]netip.Prefix, 0, len(entries))
 		for i, e := range entries {
@@ -86,39 +178,91 @@ func buildBlocklist(c config.Blocklist) (block, allow *blocklist.Set, err error)
 		return out
 	}
 	prefixes := parseAll("entries", c.Entries)
-	for _, name := range c.Files {
+	for i, name := range c.Files {
 		f, err := os.Open(name)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("blocklist.files: %w", err))
 			continue
+		}
+		// The version of the file being read, not one stat'ed later: a change made
+		// while it is read is then seen by the watcher.
+		if fi, err := f.Stat(); err == nil {
+			sets.stamps[i] = filewatch.StampOf(fi)
 		}
 		ps, lineErrs, err := blocklist.Parse(f, name)
 		f.Close()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("blocklist.files: %w", err))
 		}
-		for _, le := range lineErrs {
-			errs = append(errs, le)
+		if c.OnBadLine == "skip" {
+			logSkipped(logger, name, lineErrs)
+		} else {
+			for _, le := range lineErrs {
+				errs = append(errs, le)
+			}
 		}
 		prefixes = append(prefixes, ps...)
 	}
 	allowed := parseAll("allow", c.Allow)
 	if len(errs) > 0 {
-		return nil, nil, errors.Join(errs...)
+		return listSets{}, errors.Join(errs...)
 	}
 	opts := blocklist.Options{FalsePositiveRate: c.FalsePositiveRate}
-	block = blocklist.New(prefixes, opts)
+	sets.block = blocklist.New(prefixes, opts)
 	if len(allowed) > 0 {
-		allow = blocklist.New(allowed, opts)
+		sets.allow = blocklist.New(allowed, opts)
 	}
-	return block, allow, nil
+	return sets, nil
 }
 
-// buildLimits makes one server.Limit per rule, reusing the window of an unchanged rule.
-func (b *builder) buildLimits(c config.RateLimit) ([]*server.Limit, map[string]*limiter.Window, error) {
+// logSkipped logs the bad lines of a list file that on_bad_line "skip" left out.
+func logSkipped(logger *slog.Logger, file string, lineErrs []*blocklist.LineError) {
+	for i, le := range lineErrs {
+		if i == maxLoggedBadLines {
+			logger.Warn("blocklist: more bad lines skipped", "file", file, "count", len(lineErrs)-i)
+			return
+		}
+		logger.Warn("blocklist: bad line skipped", "file", file, "line", le.Line, "text", le.Text,
+			"error", le.Err.Error(), "at", fmt.Sprintf("%s:%d", le.File, le.Line))
+	}
+}
+
+// buildAutoBan makes the auto-ban of [autoban], or keeps the running one when its options
+// are the same, so that a reload does not forget who is close to a ban.
+func (b *builder) buildAutoBan(c config.AutoBan, maxKeys int) (*server.AutoBan, error) {
+	opts := server.AutoBanOptions{
+		Threshold: c.Threshold,
+		Window:    c.Window.Duration,
+		BanFor:    c.BanFor.Duration,
+		WAF:       slices.Contains(c.On, "waf"),
+		RateLimit: slices.Contains(c.On, "ratelimit"),
+		MaxKeys:   maxKeys,
+	}
+	if b.autoBan != nil && b.autoBan.Options() == opts {
+		return b.autoBan, nil
+	}
+	a, err := server.NewAutoBan(opts)
+	if err != nil {
+		return nil, fmt.Errorf("autoban: %w", err)
+	}
+	return a, nil
+}
+
+// buildLimits makes one server.Limit per rule, reusing the limiters of an unchanged rule.
+// With backend "redis" each rule gets a Redis limiter with a local window as its fallback
+// ("local") or none ("allow"). It returns the limiters it used, for the next build, also
+// on error: a Redis client it made must be closed.
+func (b *builder) buildLimits(c config.RateLimit) ([]*server.Limit, limiters, error) {
 	var errs []error
 	limits := make([]*server.Limit, 0, len(c.Rules))
-	windows := make(map[string]*limiter.Window, len(c.Rules))
+	lims := limiters{windows: make(map[string]*limiter.Window, len(c.Rules))}
+	if c.Backend == "redis" && len(c.Rules) > 0 {
+		var err error
+		if lims.redis, err = b.redisClient(c.Redis); err != nil {
+			return nil, lims, err
+		}
+		lims.shared = make(map[string]sharedLimiter, len(c.Rules))
+	}
 	for i, r := range c.Rules {
 		opts := limiter.Options{
 			Limit:   r.Limit,
@@ -127,27 +271,93 @@ func (b *builder) buildLimits(c config.RateLimit) ([]*server.Limit, map[string]*
 			MaxKeys: c.MaxKeys,
 			Exact:   r.Algorithm == "exact" || (r.Algorithm == "auto" && r.Limit+r.Burst <= config.AutoExact),
 		}
-		w := b.windows[r.Name]
-		if w == nil || w.Options() != opts {
-			var err error
-			if w, err = limiter.New(opts); err != nil {
-				errs = append(errs, fmt.Errorf("ratelimit.rules[%d] (%s): %w", i, r.Name, err))
-				continue
+		var w *limiter.Window
+		if lims.redis == nil || c.Redis.Fallback == "local" {
+			w = b.live.windows[r.Name]
+			if w == nil || w.Options() != opts {
+				var err error
+				if w, err = limiter.New(opts); err != nil {
+					errs = append(errs, fmt.Errorf("ratelimit.rules[%d] (%s): %w", i, r.Name, err))
+					continue
+				}
 			}
+			lims.windows[r.Name] = w
 		}
-		windows[r.Name] = w
+		var shared *limiter.Redis
+		if lims.redis != nil {
+			sk := sharedKey{client: lims.redis, opts: opts, prefix: c.Redis.Prefix + r.Name + ":",
+				timeout: c.Redis.Timeout.Duration, fallback: w}
+			sk.opts.MaxKeys = 0
+			if old, ok := b.live.shared[r.Name]; ok && old.key == sk {
+				shared = old.r
+			} else {
+				var err error
+				shared, err = limiter.NewRedis(lims.redis.client, limiter.RedisOptions{
+					Options: sk.opts, Prefix: sk.prefix, Timeout: sk.timeout, Fallback: w,
+					OnStateChange: b.logSwitch(r.Name, c.Redis),
+				})
+				if err != nil {
+					errs = append(errs, fmt.Errorf("ratelimit.rules[%d] (%s): %w", i, r.Name, err))
+					continue
+				}
+			}
+			lims.shared[r.Name] = sharedLimiter{r: shared, key: sk}
+		}
 		key, err := buildKey(r)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("ratelimit.rules[%d] (%s): %w", i, r.Name, err))
 			continue
 		}
 		m := server.Match{Host: r.Host, Path: r.Path, PathPrefix: r.PathPrefix, Methods: r.Methods}
-		limits = append(limits, server.NewLimit(r.Name, m, key, w, r.Action == "log", r.Headers))
+		if shared != nil {
+			limits = append(limits, server.NewSharedLimit(r.Name, m, key, shared, r.Action == "log", r.Headers))
+		} else {
+			limits = append(limits, server.NewLimit(r.Name, m, key, w, r.Action == "log", r.Headers))
+		}
 	}
 	if len(errs) > 0 {
-		return nil, nil, errors.Join(errs...)
+		return nil, lims, errors.Join(errs...)
 	}
-	return limits, windows, nil
+	return limits, lims, nil
+}
+
+// redisClient returns the running policy's client when c connects the same way, or a new
+// one. Redis being down is no error: the client connects when first used, and until then
+// the fallback decides; the log says so.
+func (b *builder) redisClient(c config.Redis) (*redisClient, error) {
+	conn := redisConn(c)
+	if old := b.live.redis; old != nil && old.conn == conn {
+		return old, nil
+	}
+	client, err := limiter.DialRedis(rueidis.ClientOption{
+		InitAddress: []string{c.Address},
+		Username:    c.Username,
+		Password:    c.Password,
+		SelectDB:    c.DB,
+	})
+	if client == nil {
+		return nil, fmt.Errorf("ratelimit.redis: %w", err)
+	}
+	if err != nil {
+		b.logger().Warn("ratelimit: redis unreachable; the fallback decides until it answers",
+			"address", c.Address, "fallback", c.Fallback, "error", err.Error())
+	} else {
+		b.logger().Info("ratelimit: counts shared through redis", "address", c.Address, "db", c.DB)
+	}
+	return &redisClient{conn: conn, client: client}, nil
+}
+
+// logSwitch returns the OnStateChange of rule's Redis limiter: one log line per switch.
+func (b *builder) logSwitch(rule string, c config.Redis) func(fallback bool, err error) {
+	log := b.logger()
+	return func(fallback bool, err error) {
+		if fallback {
+			log.Warn("ratelimit: redis unreachable; the fallback decides", "rule", rule,
+				"fallback", c.Fallback, "address", c.Address, "error", err.Error())
+			return
+		}
+		log.Info("ratelimit: redis answers again; limits are shared", "rule", rule, "address", c.Address)
+	}
 }
 
 // buildKey turns a rule's `by` list into a server.Key.

@@ -71,6 +71,9 @@ type Config struct {
 	Blocklist Blocklist `toml:"blocklist"`
 	RateLimit RateLimit `toml:"ratelimit"`
 	WAF       WAF       `toml:"waf"`
+	Bans      Bans      `toml:"bans"`
+	AutoBan   AutoBan   `toml:"autoban"`
+	Admin     Admin     `toml:"admin"`
 }
 
 // Server is the [server] table: where sidewall listens and how it treats
@@ -109,13 +112,72 @@ type Blocklist struct {
 	// directory of the configuration file.
 	Files []string `toml:"files"`
 	Allow []string `toml:"allow"`
+	// OnBadLine is what a bad line in a list file does: "fail" (the load
+	// fails; on a reload the running set stays) or "skip" (the line is
+	// logged with its file and number, and the rest of the file loads).
+	OnBadLine string `toml:"on_bad_line"`
+	// WatchInterval is how often the list files are checked for changes;
+	// 0 turns watching off (SIGHUP still reloads them).
+	WatchInterval Duration `toml:"watch_interval"`
 }
+
+// Bans is the [bans] table: the dynamic bans set through the admin API or by
+// auto-ban.
+type Bans struct {
+	// File keeps the bans across restarts, resolved like Blocklist.Files;
+	// "" keeps them in memory only.
+	File string `toml:"file"`
+	// RedisKey names the Redis hash (and the channel) through which replicas
+	// share their bans when ratelimit.backend is "redis".
+	RedisKey string `toml:"redis_key"`
+}
+
+// AutoBan is the [autoban] table: banning a client that earns Threshold
+// denials of the kinds in On within Window, for BanFor.
+type AutoBan struct {
+	Enabled   bool     `toml:"enabled"`
+	Threshold int      `toml:"threshold"`
+	Window    Duration `toml:"window"`
+	BanFor    Duration `toml:"ban_for"`
+	On        []string `toml:"on"` // "waf", "ratelimit"
+}
+
+// Admin is the [admin] table: the admin API, off unless Listen or Socket is
+// set.
+type Admin struct {
+	Listen     string      `toml:"listen"` // loopback host:port; "" for none
+	Socket     string      `toml:"socket"` // unix socket path; "" for none
+	SocketMode fs.FileMode `toml:"socket_mode"`
+	// Token is the bearer token every request must carry; TokenFile names a
+	// file holding it instead (resolved like Blocklist.Files), so that the
+	// secret need not live in the configuration. Exactly one is required
+	// when the API is on.
+	Token     string `toml:"token"`
+	TokenFile string `toml:"token_file"`
+}
+
+// Enabled reports whether the admin API listens anywhere.
+func (a *Admin) Enabled() bool { return a.Listen != "" || a.Socket != "" }
 
 // RateLimit is the [ratelimit] table.
 type RateLimit struct {
 	Enabled bool   `toml:"enabled"`
-	MaxKeys int    `toml:"max_keys"` // client keys tracked per rule
+	Backend string `toml:"backend"`  // "memory" (each process counts alone) or "redis" (shared)
+	MaxKeys int    `toml:"max_keys"` // client keys tracked per rule (with "redis": by the fallback)
+	Redis   Redis  `toml:"redis"`    // the [ratelimit.redis] table, used with backend "redis"
 	Rules   []Rule `toml:"rules"`    // the [[ratelimit.rules]] blocks, in file order
+}
+
+// Redis is the [ratelimit.redis] table: the Redis that replicas share their rate-limit
+// counts through, and what happens when it cannot be reached.
+type Redis struct {
+	Address  string   `toml:"address"` // host:port of a standalone Redis
+	Username string   `toml:"username"`
+	Password string   `toml:"password"`
+	DB       int      `toml:"db"`
+	Timeout  Duration `toml:"timeout"`  // for one decision's round trip
+	Fallback string   `toml:"fallback"` // "local" (each process limits alone) or "allow"
+	Prefix   string   `toml:"prefix"`   // of every key; the rule's name follows it
 }
 
 // Rule is one [[ratelimit.rules]] block. A rule in a file starts from
@@ -209,10 +271,19 @@ func Default() *Config {
 		Blocklist: Blocklist{
 			Enabled:           true,
 			FalsePositiveRate: 0.001,
+			OnBadLine:         "fail",
+			WatchInterval:     Duration{500 * time.Millisecond},
 		},
 		RateLimit: RateLimit{
 			Enabled: true,
+			Backend: "memory",
 			MaxKeys: 1_000_000,
+			Redis: Redis{
+				Address:  "127.0.0.1:6379",
+				Timeout:  Duration{50 * time.Millisecond},
+				Fallback: "local",
+				Prefix:   "sidewall:rl:",
+			},
 		},
 		WAF: WAF{
 			Enabled:                 true,
@@ -221,6 +292,18 @@ func Default() *Config {
 			InboundAnomalyThreshold: 5,
 			BodyLimit:               1 << 20,
 			BodyLimitAction:         "reject",
+		},
+		Bans: Bans{
+			RedisKey: "sidewall:bans",
+		},
+		AutoBan: AutoBan{
+			Threshold: 10,
+			Window:    Duration{time.Minute},
+			BanFor:    Duration{10 * time.Minute},
+			On:        []string{"waf", "ratelimit"},
+		},
+		Admin: Admin{
+			SocketMode: 0o600,
 		},
 	}
 }
@@ -248,8 +331,8 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes and validates the contents of a configuration file. name is
 // used in error messages and is the base for relative paths in
-// blocklist.files and waf.rule_files: these are resolved against
-// filepath.Dir(name) and cleaned.
+// blocklist.files, waf.rule_files, bans.file and admin.token_file: these are
+// resolved against filepath.Dir(name) and cleaned.
 //
 // Keys missing from data keep [Default]'s values. On any problem Parse returns
 // a nil Config and an [Errors] holding every problem found.
@@ -272,6 +355,13 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	resolvePaths(filepath.Dir(name), cfg.Blocklist.Files)
 	resolvePaths(filepath.Dir(name), cfg.WAF.RuleFiles)
+	for _, f := range []*string{&cfg.Bans.File, &cfg.Admin.TokenFile} {
+		if *f != "" {
+			one := []string{*f}
+			resolvePaths(filepath.Dir(name), one)
+			*f = one[0]
+		}
+	}
 	return cfg, nil
 }
 

@@ -34,6 +34,14 @@ func TestConfigFile(t *testing.T) {
 		{"blocklist.false_positive_rate", cfg.Blocklist.FalsePositiveRate, 0.001},
 		{"blocklist.entries", cfg.Blocklist.Entries, []string{"203.0.113.0/24", "2001:db8:bad::/48"}},
 		{"ratelimit.max_keys", cfg.RateLimit.MaxKeys, 1_000_000},
+		// The demo needs no Redis.
+		{"ratelimit.backend", cfg.RateLimit.Backend, "memory"},
+		{"ratelimit.redis", cfg.RateLimit.Redis, Redis{
+			Address:  "127.0.0.1:6379",
+			Timeout:  Duration{50 * time.Millisecond},
+			Fallback: "local",
+			Prefix:   "sidewall:rl:",
+		}},
 		{"ratelimit.rules", cfg.RateLimit.Rules, []Rule{{
 			Name:       "login",
 			Path:       "/login",
@@ -56,7 +64,7 @@ func TestConfigFile(t *testing.T) {
 }
 
 // TestConfigFileIsDefault keeps config.toml honest: apart from the demo's
-// blocklist entries and rate-limit rule, it sets every key to the built-in
+// blocklist entries, rate-limit rule and admin API, it sets every key to the built-in
 // default, so that "sidewall with no -config" and "a file that leaves a key
 // out" behave alike.
 func TestConfigFileIsDefault(t *testing.T) {
@@ -64,7 +72,8 @@ func TestConfigFileIsDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo := map[string]bool{"blocklist.entries": true, "ratelimit.rules": true}
+	demo := map[string]bool{"blocklist.entries": true, "ratelimit.rules": true,
+		"admin.listen": true, "admin.token": true} // the demo's admin API
 	file, def := leaves(cfg), leaves(Default())
 	for key, want := range def {
 		if demo[key] {
@@ -293,6 +302,22 @@ rule_files = ["rules/exclusions.conf"]
 		t.Errorf("waf.rule_files = %q, want %q", cfg.WAF.RuleFiles, want)
 	}
 
+	cfg, err = Parse("/etc/sidewall/config.toml", []byte(`
+[bans]
+file = "../../var/lib/sidewall/bans.json"
+[admin]
+token_file = "admin.token"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Bans.File, "/var/lib/sidewall/bans.json"; got != want {
+		t.Errorf("bans.file = %q, want %q", got, want)
+	}
+	if got, want := cfg.Admin.TokenFile, "/etc/sidewall/admin.token"; got != want {
+		t.Errorf("admin.token_file = %q, want %q", got, want)
+	}
+
 	cfg, err = Parse("config.toml", data)
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +343,31 @@ headers = true`},
 		{"global rule", "[[ratelimit.rules]]\nname = \"all\"\nby = []\nlimit = 1000\nwindow = \"1s\""},
 		{"inline rules", `ratelimit = { rules = [ { name = "a", limit = 1, window = "1s" } ] }`},
 		{"listen forms", "[server]\nlisten = \"[::1]:9090\""},
+		{"redis backend", `[ratelimit]
+backend = "redis"
+[ratelimit.redis]
+address = "[::1]:6380"
+username = "sidewall"
+password = "s3cret"
+db = 3
+timeout = "1s"
+fallback = "allow"
+prefix = ""`},
 		{"ipv6 any", "[server]\nlisten = \":9090\"\nsocket_mode = \"600\""},
+		{"admin on loopback", `[admin]
+listen = "[::1]:9091"
+token_file = "admin.token"
+[autoban]
+enabled = true
+on = ["ratelimit"]
+[blocklist]
+on_bad_line = "skip"
+watch_interval = "0s"`},
+		{"admin on localhost and a socket", `[admin]
+listen = "localhost:9091"
+socket = "/run/sidewall/admin.sock"
+token = "0123456789abcdef"`},
+		{"admin token without a listener", "[admin]\ntoken = \"0123456789abcdef\""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := Parse(tt.name+".toml", []byte(tt.data)); err != nil {
@@ -394,6 +443,30 @@ func TestParseErrors(t *testing.T) {
 			`22: ratelimit.rules[0].methods[1]: must be an upper-case method such as "POST", got "get"`,
 			`25: waf.paranoia_level: must be an integer, got string "high"`,
 		}},
+		{"redis_bad.toml", []string{
+			`3: ratelimit.backend: must be "memory" or "redis", got "shared"`,
+			`6: ratelimit.redis.address: must be host:port such as "127.0.0.1:6379", got "localhost"`,
+			`7: ratelimit.redis.db: must be at least 0, got -1`,
+			`8: ratelimit.redis.timeout: must be between "1ms" and "5s", got "10s"`,
+			`9: ratelimit.redis.fallback: must be "local" or "allow", got "deny"`,
+			`10: ratelimit.redis.pasword: unknown key (did you mean "password"?)`,
+		}},
+		{"bans_bad.toml", []string{
+			`3: blocklist.on_bad_line: must be "fail" or "skip", got "ignore"`,
+			`4: blocklist.watch_interval: must be "0s" (off) or at least "100ms", got "10ms"`,
+			`8: autoban.threshold: must be between 1 and 1000000, got 0`,
+			`9: autoban.window: must be between "1s" and "24h", got "500ms"`,
+			`10: autoban.ban_for: must be greater than 0, got "0s"`,
+			`11: autoban.on[1]: "waf" is listed twice`,
+			`11: autoban.on[2]: must be "waf" or "ratelimit", got "login"`,
+			`14: admin.listen: must be a loopback address such as "127.0.0.1:9091" or "[::1]:9091" (the admin API must not be reachable from the network), got "0.0.0.0:9091"`,
+			`15: admin.socket_mode: must be at most "0777", got "01700"`,
+			`16: admin.token: must be at least 16 characters long, got 5`,
+			`19: bans.redis_key: must be a Redis key without white space such as "sidewall:bans", got ""`,
+		}},
+		{"admin_token.toml", []string{
+			`3: admin.socket: the admin API needs admin.token or admin.token_file`,
+		}},
 		{"tricky_lines.toml", []string{
 			`20: blocklist.allow[2]: must be an IP address or CIDR prefix, got "not an address": unable to parse IP`,
 			`25: ratelimit.rules[1].limit: must be at least 1, got -1`,
@@ -460,5 +533,22 @@ func TestValidate(t *testing.T) {
 		"ratelimit.rules[0].ipv6_prefix: must be between 1 and 128, got 0"
 	if err := c.Validate(); err == nil || err.Error() != want {
 		t.Errorf("Validate:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+func TestAdminToken(t *testing.T) {
+	_, err := Parse("both.toml", []byte("[admin]\nlisten = \"127.0.0.1:9091\"\ntoken = \"0123456789abcdef\"\ntoken_file = \"t\"\n"))
+	if want := "both.toml:4: admin.token_file: set token or token_file, not both"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+	for tok, ok := range map[string]bool{
+		"0123456789abcdef":  true,
+		"0123456789abcde":   false, // too short
+		"0123456789 abcdef": false, // a space
+		"0123456789abcdéf":  false, // not ASCII
+	} {
+		if err := CheckToken(tok); (err == nil) != ok {
+			t.Errorf("CheckToken(%q) = %v", tok, err)
+		}
 	}
 }

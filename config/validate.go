@@ -54,9 +54,15 @@ func (v *validator) config(c *Config) {
 	v.addrs(p.key("entries"), c.Blocklist.Entries)
 	v.files(p.key("files"), c.Blocklist.Files)
 	v.addrs(p.key("allow"), c.Blocklist.Allow)
+	v.oneOf(p.key("on_bad_line"), c.Blocklist.OnBadLine, "fail", "skip")
+	if d := c.Blocklist.WatchInterval.Duration; d != 0 && d < 100*time.Millisecond {
+		v.errorf(p.key("watch_interval"), `must be "0s" (off) or at least "100ms", got %q`, c.Blocklist.WatchInterval.String())
+	}
 
 	p = root.key("ratelimit")
+	v.oneOf(p.key("backend"), c.RateLimit.Backend, "memory", "redis")
 	v.atLeast(p.key("max_keys"), c.RateLimit.MaxKeys, 1)
+	v.redis(p.key("redis"), &c.RateLimit.Redis)
 	names := make(map[string]keyPath, len(c.RateLimit.Rules))
 	for i := range c.RateLimit.Rules {
 		v.rule(p.key("rules").index(i), &c.RateLimit.Rules[i], names)
@@ -78,16 +84,104 @@ func (v *validator) config(c *Config) {
 		}
 	}
 	v.files(p.key("rule_files"), c.WAF.RuleFiles)
+
+	if c.Bans.RedisKey == "" || strings.ContainsAny(c.Bans.RedisKey, " \t\r\n") {
+		v.errorf(root.key("bans").key("redis_key"), `must be a Redis key without white space such as "sidewall:bans", got %s`, quoteShort(c.Bans.RedisKey))
+	}
+	v.autoBan(root.key("autoban"), &c.AutoBan)
+	v.admin(root.key("admin"), &c.Admin)
+}
+
+// autoBan checks [autoban], enabled or not, so that turning it on later meets no
+// surprise.
+func (v *validator) autoBan(p keyPath, a *AutoBan) {
+	v.between(p.key("threshold"), a.Threshold, 1, 1_000_000)
+	if a.Window.Duration < time.Second || a.Window.Duration > 24*time.Hour {
+		v.errorf(p.key("window"), `must be between "1s" and "24h", got %q`, a.Window.String())
+	}
+	v.positive(p.key("ban_for"), a.BanFor)
+	seen := make(map[string]bool, len(a.On))
+	for i, kind := range a.On {
+		switch {
+		case kind != "waf" && kind != "ratelimit":
+			v.errorf(p.key("on").index(i), `must be "waf" or "ratelimit", got %s`, quoteShort(kind))
+		case seen[kind]:
+			v.errorf(p.key("on").index(i), "%s is listed twice", quoteShort(kind))
+		}
+		seen[kind] = true
+	}
+	if a.Enabled && len(a.On) == 0 {
+		v.errorf(p.key("on"), `must name at least one kind of denial ("waf", "ratelimit") when auto-ban is enabled`)
+	}
+}
+
+// admin checks [admin]. The API changes what sidewall denies, so it must not be
+// reachable from the network: a TCP address must be on loopback, and a token is required.
+func (v *validator) admin(p keyPath, a *Admin) {
+	if a.Listen != "" {
+		v.hostPort(p.key("listen"), a.Listen, "127.0.0.1:9091")
+		if host, _, err := net.SplitHostPort(a.Listen); err == nil && !isLoopback(host) {
+			v.errorf(p.key("listen"), `must be a loopback address such as "127.0.0.1:9091" or "[::1]:9091" (the admin API must not be reachable from the network), got %s`, quoteShort(a.Listen))
+		}
+	}
+	if a.SocketMode&^0o777 != 0 {
+		v.errorf(p.key("socket_mode"), `must be at most "0777", got "%#o"`, uint32(a.SocketMode))
+	}
+	switch {
+	case a.Token != "" && a.TokenFile != "":
+		v.errorf(p.key("token_file"), "set token or token_file, not both")
+	case a.Enabled() && a.Token == "" && a.TokenFile == "":
+		key := "listen"
+		if a.Listen == "" {
+			key = "socket"
+		}
+		v.errorf(p.key(key), "the admin API needs admin.token or admin.token_file")
+	}
+	if a.Token != "" {
+		if msg := checkToken(a.Token); msg != "" {
+			v.errorf(p.key("token"), "%s", msg)
+		}
+	}
+}
+
+// MinTokenBytes is the shortest admin token accepted.
+const MinTokenBytes = 16
+
+// checkToken returns what is wrong with an admin token, or "". It is exported
+// through CheckToken for tokens read from admin.token_file.
+func checkToken(t string) string {
+	if len(t) < MinTokenBytes {
+		return fmt.Sprintf("must be at least %d characters long, got %d", MinTokenBytes, len(t))
+	}
+	for _, c := range []byte(t) {
+		if c <= ' ' || c > '~' {
+			return "must be printable ASCII without spaces (it travels in an HTTP header)"
+		}
+	}
+	return ""
+}
+
+// CheckToken reports what is wrong with an admin token read from
+// admin.token_file, or nil.
+func CheckToken(t string) error {
+	if msg := checkToken(t); msg != "" {
+		return fmt.Errorf("config: the admin token %s", msg)
+	}
+	return nil
+}
+
+// isLoopback reports whether host (from host:port) names only the loopback
+// interface.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
 }
 
 func (v *validator) server(p keyPath, s *Server) {
-	if host, port, err := net.SplitHostPort(s.Listen); err != nil {
-		v.errorf(p.key("listen"), `must be host:port such as "127.0.0.1:9090", got %s`, quoteShort(s.Listen))
-	} else if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
-		v.errorf(p.key("listen"), "port must be a number from 1 to 65535, got %s", quoteShort(port))
-	} else if strings.ContainsAny(host, " \t") {
-		v.errorf(p.key("listen"), "host must not contain spaces, got %s", quoteShort(host))
-	}
+	v.hostPort(p.key("listen"), s.Listen, "127.0.0.1:9090")
 	if s.SocketMode&^0o777 != 0 {
 		v.errorf(p.key("socket_mode"), `must be at most "0777", got "%#o"`, uint32(s.SocketMode))
 	}
@@ -98,6 +192,30 @@ func (v *validator) server(p keyPath, s *Server) {
 	v.positive(p.key("read_timeout"), s.ReadTimeout)
 	v.positive(p.key("write_timeout"), s.WriteTimeout)
 	v.positive(p.key("idle_timeout"), s.IdleTimeout)
+}
+
+// redis checks [ratelimit.redis], whichever backend is chosen, so that switching to it
+// later meets no surprise.
+func (v *validator) redis(p keyPath, r *Redis) {
+	v.hostPort(p.key("address"), r.Address, "127.0.0.1:6379")
+	v.atLeast(p.key("db"), r.DB, 0)
+	// nginx gives up on sidewall's answer after 5s (sidewall-auth-proxy.conf); a decision
+	// that waits on Redis longer would fail the request rather than fall back.
+	if d := r.Timeout.Duration; d < time.Millisecond || d > 5*time.Second {
+		v.errorf(p.key("timeout"), `must be between "1ms" and "5s", got %q`, r.Timeout.String())
+	}
+	v.oneOf(p.key("fallback"), r.Fallback, "local", "allow")
+}
+
+// hostPort checks a TCP address; example is a valid one, for the message.
+func (v *validator) hostPort(p keyPath, s, example string) {
+	if host, port, err := net.SplitHostPort(s); err != nil {
+		v.errorf(p, "must be host:port such as %q, got %s", example, quoteShort(s))
+	} else if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		v.errorf(p, "port must be a number from 1 to 65535, got %s", quoteShort(port))
+	} else if strings.ContainsAny(host, " \t") {
+		v.errorf(p, "host must not contain spaces, got %s", quoteShort(host))
+	}
 }
 
 // rule checks one [[ratelimit.rules]] block. names maps each rule name seen

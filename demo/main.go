@@ -1,6 +1,7 @@
 // Command demo brings up the whole local demo on one command (make run): the echo
-// upstream on 127.0.0.1:8081, sidewall with config.toml on 127.0.0.1:9090, and Debian's
-// nginx serving nginx/example-site.conf on http://127.0.0.1:8080/. Ctrl-C stops all three.
+// upstream on 127.0.0.1:8081, sidewall with config.toml on 127.0.0.1:9090 (its admin API
+// on 127.0.0.1:9091), and Debian's nginx serving nginx/example-site.conf on
+// http://127.0.0.1:8080/. Ctrl-C stops all three.
 package main
 
 import (
@@ -59,6 +60,7 @@ sidewall demo is running:
   nginx     http://127.0.0.1:8080/   (nginx/example-site.conf; access log %s)
   sidewall  http://%s        (%s; its log lines follow below)
   upstream  http://%s        (echoes back the method, URI and body it receives)
+  admin API http://%s        (bans; demo token %s: demo only, it is public)
 
 Try:
   curl -i http://127.0.0.1:8080/                                      # 200 from the upstream
@@ -69,9 +71,16 @@ Try:
   curl -i "http://127.0.0.1:8080/?id=1%%27%%20OR%%20%%271%%27%%3D%%271"       # 403 from the OWASP CRS: 1' OR '1'='1
   curl -i -X POST --data 'name=alice&comment=hello' http://127.0.0.1:8080/form  # 200, body echoed back
 
+  Ban a client for an hour, see it denied, list the bans, lift it:
+  curl -s -H 'Authorization: Bearer %[6]s' -d '{"addr": "192.0.2.9", "ttl": "1h", "reason": "demo"}' http://%[5]s/bans
+  curl -i -H 'X-Forwarded-For: 192.0.2.9' http://127.0.0.1:8080/     # 403: banned
+  curl -s -H 'Authorization: Bearer %[6]s' http://%[5]s/bans
+  curl -s -H 'Authorization: Bearer %[6]s' -X DELETE http://%[5]s/bans/192.0.2.9
+  curl -i http://%[5]s/bans                                  # 401: no token
+
 Press Ctrl-C to stop.
 
-`, ngx.AccessLog, sw.Addr, config, app.Addr)
+`, ngx.AccessLog, sw.Addr, config, app.Addr, stack.DefaultAdminAddr, demoToken)
 
 	go tailLogs(ctx, sw)
 	<-ctx.Done()
@@ -97,3 +106,6 @@ func tailLogs(ctx context.Context, sw *stack.Sidewall) {
 }
 
 func afterTick() <-chan time.Time { return time.After(200 * time.Millisecond) }
+
+// demoToken is config.toml's admin.token: public, for the demo only.
+const demoToken = "demo-token-not-a-secret"

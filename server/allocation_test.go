@@ -21,7 +21,8 @@ func TestDecisionsDoNotAllocate(t *testing.T) {
 			mustLimit(t, "login", Match{Path: "/login", Methods: []string{"POST"}}, 1, time.Minute, false, false),
 		},
 	}
-	s := New(p, Options{Now: func() time.Time { return t0 }})
+	store := mustBans(t, "198.51.100.0/24", "2001:db8:ba2::1")
+	s := New(p, Options{Now: func() time.Time { return t0 }, Bans: store})
 	tests := []struct {
 		name   string
 		raw    string
@@ -31,6 +32,8 @@ func TestDecisionsDoNotAllocate(t *testing.T) {
 		{"allow IPv6", subrequest("GET", "/", "2001:db8::1", browser...), 204},
 		{"allow, path needing normalisation", subrequest("GET", "/a//b/./c%20d", "192.0.2.1"), 204},
 		{"blocklist deny", subrequest("GET", "/", "203.0.113.7"), 403},
+		{"ban deny", subrequest("GET", "/", "198.51.100.7"), 403},
+		{"ban deny IPv6", subrequest("GET", "/", "2001:db8:ba2::1"), 403},
 		{"rate-limit deny", subrequest("POST", "/login", "192.0.2.2"), 403},
 	}
 	for _, tc := range tests {

@@ -88,8 +88,14 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, body bool) {
 // check runs the checks, cheapest first, and reports whether one denied (having written
 // the denial).
 func (s *Server) check(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool {
-	// 1. Blocklist: the allowlist wins; a bloom-filtered, exactly confirmed hit denies.
+	// 1. Blocklist: the allowlist wins; then the dynamic bans (admin API, auto-ban), whose
+	// expiry is checked here, with the server's clock, only on a hit; then the lists: a
+	// bloom-filtered, exactly confirmed hit denies.
 	if !p.Allow.Contains(req.addr) {
+		if m, ok := s.bans.Lookup(req.addr); ok && m.Active(s.now()) {
+			s.denyBan(ctx, req, m)
+			return true
+		}
 		if entry, ok := p.Block.Lookup(req.addr); ok {
 			s.denyBlocklist(ctx, req, entry)
 			return true
@@ -152,7 +158,12 @@ func (s *Server) rateLimit(ctx *fasthttp.RequestCtx, p *Policy, req *request, no
 			continue
 		}
 		key := l.Key.appendKey(keyBuf[:0], ctx, req)
-		res := l.Window.Allow(key, now)
+		var res limiter.Result
+		if l.Shared != nil {
+			res = l.Shared.Allow(key, now)
+		} else {
+			res = l.Window.Allow(key, now)
+		}
 		switch {
 		case res.Allowed:
 			if l.Headers && (show == nil || res.Remaining < showRes.Remaining) {
@@ -184,6 +195,9 @@ func (s *Server) rateLimit(ctx *fasthttp.RequestCtx, p *Policy, req *request, no
 			"request_id", string(req.id), "client", req.addr.String(),
 			"method", string(req.method), "uri", string(req.uri),
 			"retry_after", worstRes.RetryAfter.String())
+	}
+	if p.AutoBan != nil {
+		s.countDenial(p, req, actionRateLimit, worst.Name, now)
 	}
 	return true
 }
@@ -305,6 +319,9 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 		status = v.Status
 	}
 	ctx.SetStatusCode(status)
+	if p.AutoBan != nil && status == fasthttp.StatusForbidden {
+		s.countDenial(p, req, actionWAF, string(ids), s.now())
+	}
 	return true
 }
 

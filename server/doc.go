@@ -20,8 +20,9 @@
 // allow and 403 to deny, and says why in headers that nginx reads into variables
 // (auth_request_set) and logs, and that never reach the client:
 //
-//	X-Sidewall-Action   blocklist | ratelimit | waf | invalid | error
-//	X-Sidewall-Reason   the blocklist entry, the rate-limit rule, the WAF score, or what was malformed
+//	X-Sidewall-Action   blocklist | ban | ratelimit | waf | invalid | error
+//	X-Sidewall-Reason   the blocklist entry, the ban ("203.0.113.9/32 ban: scraping"), the
+//	                    rate-limit rule, the WAF score, or what was malformed
 //	X-Sidewall-Rules    WAF rule ids that matched, comma-separated
 //
 // A rate-limit denial also carries Retry-After and the IETF RateLimit and RateLimit-Policy
@@ -30,10 +31,12 @@
 //
 // # Order of checks
 //
-// The checks run cheapest first and stop at the first denial: blocklist (a bloom filter
-// probe), rate limits (a sharded map), then the WAF (Coraza with the OWASP CRS, two orders
-// of magnitude dearer than the rest). Every matching rate-limit rule counts the request,
-// even when an earlier rule already denies it.
+// The checks run cheapest first and stop at the first denial: the allowlist (which
+// exempts a client from the next two), the dynamic bans and the blocklist (bloom filter
+// probes), rate limits (a sharded map), then the WAF (Coraza with the OWASP CRS, two
+// orders of magnitude dearer than the rest). Every matching rate-limit rule counts the
+// request, even when an earlier rule already denies it. With Policy.AutoBan, WAF and
+// rate-limit denials also count towards banning the client (see AutoBan).
 //
 // # Malformed requests
 //

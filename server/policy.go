@@ -24,6 +24,9 @@ type Policy struct {
 	Limits []*Limit
 	// WAF inspects the request line and headers. Nil turns the WAF off.
 	WAF *waf.Engine
+	// AutoBan bans clients that earn too many denials, through Options.Bans. Nil turns
+	// auto-ban off.
+	AutoBan *AutoBan
 	// FailOpen chooses the answer when a check panics: allow (true) or deny (false).
 	FailOpen bool
 	// LogAllowed logs every allowed request too, not only denials.
@@ -41,6 +44,11 @@ type Limit struct {
 	Match  Match
 	Key    Key
 	Window *limiter.Window
+	// Shared, when set, decides instead of Window: a limiter shared by every sidewall
+	// replica through Redis, which falls back as configured when Redis is unreachable.
+	// (Two concrete fields rather than an interface: a key passed through an interface
+	// method escapes to the heap, and the in-memory decision must not allocate.)
+	Shared *limiter.Redis
 	// DryRun logs what the rule would deny and denies nothing (like limit_req_dry_run).
 	DryRun bool
 	// Headers adds the RateLimit fields to allowed answers too.
@@ -91,6 +99,15 @@ type Key struct {
 func NewLimit(name string, m Match, k Key, w *limiter.Window, dryRun, headers bool) *Limit {
 	o := w.Options()
 	l := &Limit{Name: name, Match: m, Key: k, Window: w, DryRun: dryRun, Headers: headers}
+	l.policyField = appendPolicy(nil, name, o.Limit, int64(o.Window.Seconds()))
+	return l
+}
+
+// NewSharedLimit builds a rule around a limiter shared through Redis (which holds its own
+// fallback), like NewLimit.
+func NewSharedLimit(name string, m Match, k Key, r *limiter.Redis, dryRun, headers bool) *Limit {
+	o := r.Options()
+	l := &Limit{Name: name, Match: m, Key: k, Shared: r, DryRun: dryRun, Headers: headers}
 	l.policyField = appendPolicy(nil, name, o.Limit, int64(o.Window.Seconds()))
 	return l
 }

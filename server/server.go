@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/sidewall/sidewall/bans"
 )
 
 // Options are the server's settings that cannot change while it runs.
@@ -35,6 +37,9 @@ type Options struct {
 	// blocklist and spend other clients' rate limits. Unix-socket peers are trusted: the
 	// socket file's permissions decide who connects. Nil trusts every peer.
 	TrustedPeers []netip.Prefix
+	// Bans are the dynamic bans, checked right after the allowlist; auto-ban (Policy.AutoBan)
+	// submits its bans to it. Nil means none, and turns auto-ban off.
+	Bans *bans.Store
 }
 
 // Server answers nginx's auth_request subrequests. It is safe for concurrent use; the
@@ -46,6 +51,7 @@ type Server struct {
 	fast   *fasthttp.Server
 	// trusted is Options.TrustedPeers.
 	trusted []netip.Prefix
+	bans    *bans.Store
 }
 
 var errUntrustedPeer = errors.New("peer is not in server.trusted_peers")
@@ -89,7 +95,7 @@ func New(p *Policy, opts Options) *Server {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 75 * time.Second
 	}
-	s := &Server{log: opts.Logger, now: opts.Now, trusted: opts.TrustedPeers}
+	s := &Server{log: opts.Logger, now: opts.Now, trusted: opts.TrustedPeers, bans: opts.Bans}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -1,6 +1,6 @@
 // Package stack starts the real parts of a sidewall deployment on loopback: Debian's nginx
-// running the project's own files from nginx/, the sidewall binary, and a small echo
-// upstream. The end-to-end tests, the demo (make run) and the bench suite all use it, so
+// running the project's own files from nginx/, the sidewall binary, a small echo
+// upstream, and Debian's redis-server for the shared rate limits. The end-to-end tests, the demo (make run) and the bench suite all use it, so
 // what the tests prove is what a user runs.
 //
 // nginx runs with a generated main configuration (temp paths, pid and logs in a private

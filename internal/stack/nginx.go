@@ -44,6 +44,10 @@ type NginxOptions struct {
 	Workers int
 	// HTTP is extra text for the http { } block (e.g. a log_format).
 	HTTP string
+	// Main is extra text for the main context, before events { }: load_module lines for
+	// dynamic modules (the bench's ModSecurity), which the generated configuration does
+	// not load otherwise.
+	Main string
 }
 
 // Nginx is a running nginx.
@@ -263,6 +267,7 @@ worker_processes %d;
 daemon off;
 pid %s;
 error_log %s info;
+%s
 events { worker_connections 4096; }
 http {
     default_type application/octet-stream;
@@ -276,7 +281,7 @@ http {
 %s
     include sites/*.conf;
 }
-`, user, workers, filepath.Join(opts.Dir, "nginx.pid"), n.ErrorLog, tmp, tmp, tmp, tmp, tmp, n.AccessLog, opts.HTTP)
+`, user, workers, filepath.Join(opts.Dir, "nginx.pid"), n.ErrorLog, opts.Main, tmp, tmp, tmp, tmp, tmp, n.AccessLog, opts.HTTP)
 	return os.WriteFile(filepath.Join(opts.Dir, "nginx.conf"), []byte(conf), 0o644)
 }
 

@@ -28,10 +28,21 @@ func BuildSidewall(dir string) (string, error) {
 	return bin, nil
 }
 
+// DefaultAdminAddr is where config.toml's demo admin API listens (admin.listen).
+const DefaultAdminAddr = "127.0.0.1:9091"
+
 // ProjectConfig returns the project's config.toml with its listen address replaced by
 // listen (strictly: the default must be there once), so tests run the demo's own
-// configuration on a free port.
+// configuration on a free port. The demo's admin API is turned off, so that sidewalls
+// started side by side do not compete for its fixed port; ProjectConfigAdmin moves it
+// instead.
 func ProjectConfig(listen string) (string, error) {
+	return ProjectConfigAdmin(listen, "")
+}
+
+// ProjectConfigAdmin is ProjectConfig with the admin API on adminListen (a free loopback
+// address), or off when it is "".
+func ProjectConfigAdmin(listen, adminListen string) (string, error) {
 	root, err := ProjectDir()
 	if err != nil {
 		return "", err
@@ -40,7 +51,11 @@ func ProjectConfig(listen string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return replaceOnce("../config.toml", string(b), `listen = "`+DefaultSidewallAddr+`"`, `listen = "`+listen+`"`)
+	text, err := replaceOnce("../config.toml", string(b), `listen = "`+DefaultSidewallAddr+`"`, `listen = "`+listen+`"`)
+	if err != nil {
+		return "", err
+	}
+	return replaceOnce("../config.toml", text, `listen = "`+DefaultAdminAddr+`"`, `listen = "`+adminListen+`"`)
 }
 
 // Sidewall is a running sidewall process.

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/sidewall/sidewall/admin"
+	"github.com/sidewall/sidewall/bans"
+	"github.com/sidewall/sidewall/blocklist"
+	"github.com/sidewall/sidewall/config"
+	"github.com/sidewall/sidewall/limiter"
+)
+
+// demoAdminToken is the token of config.toml's demo admin API: public, so sidewall warns
+// when it runs with it.
+const demoAdminToken = "demo-token-not-a-secret"
+
+// dynamic is what lives beside the policy and outlives reloads: the bans store, the loop
+// that applies auto-bans and expiries, the sharing of bans through Redis, and the admin
+// API.
+type dynamic struct {
+	store    *bans.Store
+	shared   sharing       // how bans are shared; zero when they are not
+	admin    *admin.Server // nil when [admin] listens nowhere
+	adminLns []net.Listener
+	socket   string // the admin socket file, removed at stop
+	stopRun  context.CancelFunc
+	runDone  sync.WaitGroup
+	client   rueidis.Client // the bans' Redis client, when shared
+}
+
+// sharing is what bans are shared through: with ratelimit.backend "redis", that Redis
+// (its connection settings only) under bans.redis_key. It is fixed at start.
+type sharing struct {
+	conn config.Redis
+	key  string
+}
+
+// sharingOf returns how cfg shares bans; the zero value when it does not.
+func sharingOf(cfg *config.Config) sharing {
+	if cfg.RateLimit.Backend != "redis" {
+		return sharing{}
+	}
+	return sharing{conn: redisConn(cfg.RateLimit.Redis), key: cfg.Bans.RedisKey}
+}
+
+// openDynamic opens the bans store and reads the admin token: what -t checks too. It
+// starts nothing.
+func openDynamic(cfg *config.Config) (*dynamic, string, error) {
+	var errs []error
+	token, err := adminToken(cfg.Admin)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	shared := sharingOf(cfg)
+	store, err := bans.Open(bans.Options{
+		File:    cfg.Bans.File,
+		Set:     blocklist.Options{FalsePositiveRate: cfg.Blocklist.FalsePositiveRate},
+		Journal: shared != sharing{},
+	}, time.Now())
+	if err != nil {
+		errs = append(errs, fmt.Errorf("bans.file: %w", err))
+	}
+	if len(errs) > 0 {
+		return nil, "", errors.Join(errs...)
+	}
+	return &dynamic{store: store, shared: shared}, token, nil
+}
+
+// adminToken returns the admin token of c: admin.token, or the content of
+// admin.token_file without surrounding white space.
+func adminToken(c config.Admin) (string, error) {
+	if c.TokenFile == "" {
+		return c.Token, nil
+	}
+	b, err := os.ReadFile(c.TokenFile)
+	if err != nil {
+		return "", fmt.Errorf("admin.token_file: %w", err)
+	}
+	t := strings.TrimSpace(string(b))
+	if err := config.CheckToken(t); err != nil {
+		return "", fmt.Errorf("admin.token_file %s: %w", c.TokenFile, err)
+	}
+	return t, nil
+}
+
+// start runs the bans loop, the sharing of bans through Redis and, when configured, the
+// admin API.
+func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	d.stopRun = cancel
+	report := func(e bans.Event) { logBansEvent(logger, e) }
+	d.runDone.Add(1)
+	go func() {
+		defer d.runDone.Done()
+		d.store.Run(ctx, time.Now, report)
+	}()
+	if d.shared != (sharing{}) {
+		client, err := limiter.DialRedis(rueidis.ClientOption{
+			InitAddress: []string{d.shared.conn.Address},
+			Username:    d.shared.conn.Username,
+			Password:    d.shared.conn.Password,
+			SelectDB:    d.shared.conn.DB,
+		})
+		if client == nil {
+			return fmt.Errorf("bans: %w", err)
+		}
+		// A Redis that is down at start is retried: the bans apply locally meanwhile.
+		d.client = client
+		replicator, err := bans.NewRedis(client, d.store, d.shared.key)
+		if err != nil {
+			return err
+		}
+		logger.Info("bans: shared through redis", "address", d.shared.conn.Address, "key", d.shared.key)
+		d.runDone.Add(1)
+		go func() {
+			defer d.runDone.Done()
+			replicator.Run(ctx, time.Now, report)
+		}()
+	}
+	if !c.Enabled() {
+		return nil
+	}
+	lns, err := listenAdmin(c)
+	if err != nil {
+		return err
+	}
+	if token == demoAdminToken {
+		logger.Warn("admin API: running with the public demo token of config.toml; anyone on this host can ban. Set admin.token or admin.token_file")
+	}
+	d.admin, d.adminLns, d.socket = admin.New(admin.Options{Token: token, Logger: logger}), lns, c.Socket
+	admin.NewBansAPI(d.store, time.Now, logger).Register(d.admin)
+	for _, ln := range lns {
+		logger.Info("admin API listening", "addr", ln.Addr().String(), "network", ln.Addr().Network())
+		go func() {
+			if err := d.admin.Serve(ln); err != nil {
+				logger.Error("admin API failed", "addr", ln.Addr().String(), "error", err.Error())
+			}
+		}()
+	}
+	return nil
+}
+
+// reloaded applies what a reload may change here: the admin token. The sharing of bans
+// keeps the Redis it started with (the rate limits follow a change of [ratelimit.redis]
+// at once); a change is logged.
+func (d *dynamic) reloaded(cfg *config.Config, logger *slog.Logger) {
+	if sharingOf(cfg) != d.shared {
+		logger.Warn("bans: sharing through redis (ratelimit.backend, [ratelimit.redis], bans.redis_key) keeps the settings sidewall started with; restart to apply the new ones")
+	}
+	if d.admin == nil {
+		return
+	}
+	token, err := adminToken(cfg.Admin)
+	if err != nil {
+		logger.Error("admin API: the token could not be read; the running one stays", "error", err.Error())
+		return
+	}
+	d.admin.SetToken(token)
+}
+
+// stop ends the admin API and the bans loop, and writes the ban file if its last write
+// failed.
+func (d *dynamic) stop(ctx context.Context, logger *slog.Logger) {
+	if d.admin != nil {
+		if err := d.admin.Shutdown(ctx); err != nil {
+			logger.Error("stop: admin requests still in flight were cut", "error", err.Error())
+		}
+		if d.socket != "" {
+			os.Remove(d.socket)
+		}
+	}
+	if d.stopRun != nil {
+		d.stopRun()
+		d.runDone.Wait()
+	}
+	if d.client != nil {
+		d.client.Close()
+	}
+	if d.store.Stats().Unsaved {
+		if err := d.store.Save(); err != nil {
+			logger.Error("stop: the bans could not be saved; changes since the last save are lost", "error", err.Error())
+		}
+	}
+}
+
+// fixedDynamic refuses a reload that changes what cannot change while running.
+func fixedDynamic(running, next *config.Config) error {
+	switch {
+	case next.Admin.Listen != running.Admin.Listen || next.Admin.Socket != running.Admin.Socket ||
+		next.Admin.SocketMode != running.Admin.SocketMode:
+		return errors.New("admin.listen, admin.socket and admin.socket_mode cannot change while running; restart sidewall")
+	case next.Bans.File != running.Bans.File:
+		return errors.New("bans.file cannot change while running; restart sidewall")
+	}
+	return nil
+}
+
+// listenAdmin opens the admin API's TCP listener and unix socket, as configured.
+func listenAdmin(c config.Admin) ([]net.Listener, error) {
+	var lns []net.Listener
+	fail := func(err error) ([]net.Listener, error) {
+		for _, ln := range lns {
+			ln.Close()
+		}
+		return nil, err
+	}
+	if c.Listen != "" {
+		ln, err := net.Listen("tcp", c.Listen)
+		if err != nil {
+			return fail(fmt.Errorf("admin: listen on %s: %w", c.Listen, err))
+		}
+		lns = append(lns, ln)
+	}
+	if c.Socket != "" {
+		// A socket file left by a process that died would make the bind fail.
+		if fi, err := os.Lstat(c.Socket); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			os.Remove(c.Socket)
+		}
+		ln, err := net.Listen("unix", c.Socket)
+		if err != nil {
+			return fail(fmt.Errorf("admin: listen on %s: %w", c.Socket, err))
+		}
+		lns = append(lns, ln)
+		if err := os.Chmod(c.Socket, c.SocketMode); err != nil {
+			return fail(fmt.Errorf("admin: chmod %s: %w", c.Socket, err))
+		}
+	}
+	return lns, nil
+}
+
+// logBansEvent logs what the bans loop did. Auto-bans were logged with their evidence
+// when they were decided; this records that they applied.
+func logBansEvent(logger *slog.Logger, e bans.Event) {
+	switch e.Kind {
+	case bans.EventBanned:
+		for _, b := range e.Bans {
+			logger.Info("ban applied", "action", "ban", "source", b.Source, "prefix", b.Prefix.String(),
+				"reason", b.Reason, "expires", expiry(b))
+		}
+	case bans.EventExpired:
+		for _, b := range e.Bans {
+			logger.Info("ban expired", "action", "unban", "source", b.Source, "prefix", b.Prefix.String(),
+				"reason", b.Reason)
+		}
+	case bans.EventRemoteBan:
+		for _, b := range e.Bans {
+			logger.Info("ban applied from another replica", "action", "ban", "source", b.Source,
+				"prefix", b.Prefix.String(), "reason", b.Reason, "expires", expiry(b))
+		}
+	case bans.EventRemoteUnban:
+		for _, b := range e.Bans {
+			logger.Info("ban lifted on another replica", "action", "unban", "prefix", b.Prefix.String())
+		}
+	case bans.EventSynced:
+		logger.Info("bans: synchronised through redis", "added", e.Added, "removed", e.Removed)
+	case bans.EventRedisDown:
+		logger.Warn("bans: redis unreachable; bans apply locally and are shared once it answers", "error", e.Err.Error())
+	case bans.EventError:
+		logger.Error("bans", "error", e.Err.Error())
+	}
+}
+
+// expiry formats a ban's expiry for the log.
+func expiry(b bans.Ban) string {
+	if b.Expires.IsZero() {
+		return "never"
+	}
+	return b.Expires.Format(time.RFC3339)
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sidewall/sidewall/config"
+)
+
+func parseConfig(t *testing.T, text string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse(filepath.Join(t.TempDir(), "test.toml"), []byte("[waf]\nenabled = false\n"+text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestReloadKeepsAutoBan: an unchanged [autoban] keeps its counts across a reload.
+func TestReloadKeepsAutoBan(t *testing.T) {
+	var b builder
+	build := func(text string) *config.Config {
+		t.Helper()
+		cfg := parseConfig(t, text)
+		if _, err := b.build(cfg); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	build("[autoban]\nenabled = true\nthreshold = 5\n")
+	first := b.autoBan
+	if first == nil {
+		t.Fatal("no auto-ban built")
+	}
+	build("[autoban]\nenabled = true\nthreshold = 5\n")
+	if b.autoBan != first {
+		t.Error("an identical reload replaced the auto-ban")
+	}
+	build("[autoban]\nenabled = true\nthreshold = 6\n")
+	if b.autoBan == first || b.autoBan.Options().Threshold != 6 {
+		t.Error("a changed threshold kept the old auto-ban")
+	}
+	build("[autoban]\nenabled = false\n")
+	if b.autoBan != nil {
+		t.Error("auto-ban disabled, still built")
+	}
+}
+
+func TestAdminToken(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.token")
+	short := filepath.Join(dir, "short.token")
+	os.WriteFile(good, []byte("  0123456789abcdef-from-file\n"), 0o600)
+	os.WriteFile(short, []byte("short\n"), 0o600)
+	tests := []struct {
+		c    config.Admin
+		want string
+		err  string
+	}{
+		{config.Admin{Token: "0123456789abcdef"}, "0123456789abcdef", ""},
+		{config.Admin{TokenFile: good}, "0123456789abcdef-from-file", ""},
+		{config.Admin{TokenFile: short}, "", "short.token: config: the admin token must be at least 16"},
+		{config.Admin{TokenFile: filepath.Join(dir, "missing")}, "", "no such file"},
+	}
+	for _, tc := range tests {
+		got, err := adminToken(tc.c)
+		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("adminToken(%+v) = %q, %v; want %q, %q", tc.c, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func TestFixedDynamic(t *testing.T) {
+	running := parseConfig(t, "[admin]\nlisten = \"127.0.0.1:9091\"\ntoken = \"0123456789abcdef\"\n[bans]\nfile = \"/var/lib/sidewall/bans.json\"\n")
+	tests := []struct{ text, err string }{
+		{"[admin]\nlisten = \"127.0.0.1:9091\"\ntoken = \"fedcba9876543210\"\n[bans]\nfile = \"/var/lib/sidewall/bans.json\"\n", ""},
+		{"[admin]\nlisten = \"127.0.0.1:9092\"\ntoken = \"0123456789abcdef\"\n[bans]\nfile = \"/var/lib/sidewall/bans.json\"\n", "admin.listen"},
+		{"[admin]\nlisten = \"127.0.0.1:9091\"\ntoken = \"0123456789abcdef\"\n[bans]\nfile = \"/tmp/bans.json\"\n", "bans.file"},
+	}
+	for _, tc := range tests {
+		err := fixedDynamic(running, parseConfig(t, tc.text))
+		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("fixedDynamic: %v, want %q", err, tc.err)
+		}
+	}
+}
+
+// TestCheckFlagBans: -t reads the ban file and the token file, as a start would.
+func TestCheckFlagBans(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("broken.json", "{")
+	brokenBans := write("brokenbans.toml", "[bans]\nfile = \"broken.json\"\n")
+	noToken := write("notoken.toml", "[admin]\nlisten = \"127.0.0.1:9091\"\ntoken_file = \"missing.token\"\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-t", "-config", brokenBans}, "broken.json"},
+		{[]string{"-t", "-config", noToken}, "admin.token_file"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(tc.args, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, output:\n%s%s\nwant 1 and %q", tc.args, code, stdout.String(), stderr.String(), tc.want)
+		}
+	}
+}
+
+// TestAdminSocket: the admin API's unix socket gets its configured mode, and a stale
+// socket file left by a crash does not stop the bind.
+func TestAdminSocket(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "admin.sock")
+	for range 2 { // the second round finds the first's file
+		lns, err := listenAdmin(config.Admin{Socket: sock, SocketMode: 0o600})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(sock)
+		if err != nil || fi.Mode()&os.ModeSocket == 0 || fi.Mode().Perm() != 0o600 {
+			t.Errorf("socket %v %v, want a socket with mode 0600", fi.Mode(), err)
+		}
+		for _, ln := range lns {
+			if ul, ok := ln.(*net.UnixListener); ok {
+				ul.SetUnlinkOnClose(false) // as a crash would leave it
+			}
+			ln.Close()
+		}
+	}
+}
