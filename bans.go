@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -95,7 +96,9 @@ func adminToken(c config.Admin) (string, error) {
 
 // start runs the bans loop, the sharing of bans through Redis and, when configured, the
 // admin API.
-func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger) error {
+//
+// ops are more admin endpoints (metrics, reload) by their ServeMux pattern.
+func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops map[string]http.Handler) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	d.stopRun = cancel
 	report := func(e bans.Event) { logBansEvent(logger, e) }
@@ -139,6 +142,9 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger) error
 	}
 	d.admin, d.adminLns, d.socket = admin.New(admin.Options{Token: token, Logger: logger}), lns, c.Socket
 	admin.NewBansAPI(d.store, time.Now, logger).Register(d.admin)
+	for pattern, h := range ops {
+		d.admin.Handle(pattern, h)
+	}
 	for _, ln := range lns {
 		logger.Info("admin API listening", "addr", ln.Addr().String(), "network", ln.Addr().Network())
 		go func() {

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/sidewall/sidewall/config"
 	"github.com/sidewall/sidewall/internal/filewatch"
 	"github.com/sidewall/sidewall/server"
@@ -22,6 +24,7 @@ type listWatch struct {
 	interval time.Duration
 	poller   *filewatch.Poller // nil when off: no files, watching off, or the blocklist off
 	ticker   *time.Ticker
+	reloads  *prometheus.CounterVec // counts reloads by result, when set
 }
 
 // newListWatch watches the files of c, whose loaded versions are stamps.
@@ -77,6 +80,9 @@ func (w *listWatch) poll(srv *server.Server, logger *slog.Logger) bool {
 func (w *listWatch) reload(srv *server.Server, logger *slog.Logger) bool {
 	start := time.Now()
 	sets, err := buildBlocklist(w.cfg, logger)
+	if w.reloads != nil {
+		countReload(w.reloads, "lists", err)
+	}
 	if err != nil {
 		logger.Error("blocklist reload refused; the running lists stay", "files", w.cfg.Files, "error", err.Error())
 		return false

@@ -19,17 +19,23 @@ package main
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
@@ -115,11 +121,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		logger.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(), "version", version)
 		go func() { serveErr <- srv.Serve(ln) }()
 	}
-	if err := dyn.start(cfg.Admin, adminToken, logger); err != nil {
+	// Metrics: a registry of our own (nothing registers globally), served by the admin
+	// listener beside the bans API, never on the auth path.
+	reg := prometheus.NewRegistry()
+	reloads := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "sidewall", Name: "reloads_total",
+		Help: "Reloads by what (config: SIGHUP or POST /reload; lists: a changed list file) and result (ok, failed).",
+	}, []string{"what", "result"})
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), srv, reloads)
+	reloadReq := make(chan chan error)
+	ops := map[string]http.Handler{
+		"GET /metrics": promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		"POST /reload": reloadHandler(reloadReq),
+	}
+	if err := dyn.start(cfg.Admin, adminToken, logger, ops); err != nil {
 		fmt.Fprintf(stderr, "sidewall: %v\n", err)
 		return 1
 	}
 	lists := newListWatch(cfg.Blocklist, b.stamps) // reloads changed list files
+	lists.reloads = reloads
 	defer lists.stop()
 
 	signals := make(chan os.Signal, 1)
@@ -132,13 +152,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		case <-lists.tick():
 			lists.poll(srv, logger)
+		case done := <-reloadReq:
+			next, err := reload(&b, srv, *configPath, cfg, logger)
+			if next != nil {
+				cfg = next
+				lists.reset(cfg.Blocklist, b.stamps)
+				dyn.reloaded(cfg, logger)
+			}
+			countReload(reloads, "config", err)
+			done <- err
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				if next := reload(&b, srv, *configPath, cfg, logger); next != nil {
+				next, err := reload(&b, srv, *configPath, cfg, logger)
+				if next != nil {
 					cfg = next
 					lists.reset(cfg.Blocklist, b.stamps)
 					dyn.reloaded(cfg, logger)
 				}
+				countReload(reloads, "config", err)
 				continue
 			}
 			logger.Info("stopping", "signal", sig.String())
@@ -170,10 +201,10 @@ func loadConfig(path string) (string, *config.Config, error) {
 }
 
 // reload re-reads the configuration and publishes a new policy, and returns the new
-// configuration, or nil when it kept the running one. Settings that cannot change while
-// running (the listeners, the ban file) are refused with a message, and a configuration
-// that fails to load or build keeps the running policy.
-func reload(b *builder, srv *server.Server, path string, running *config.Config, logger *slog.Logger) *config.Config {
+// configuration, or nil and why when it kept the running one. Settings that cannot change
+// while running (the listeners, the ban file) are refused with a message, and a
+// configuration that fails to load or build keeps the running policy.
+func reload(b *builder, srv *server.Server, path string, running *config.Config, logger *slog.Logger) (*config.Config, error) {
 	name, cfg, err := loadConfig(path)
 	if err == nil && (cfg.Server.Listen != running.Server.Listen || cfg.Server.Socket != running.Server.Socket) {
 		err = errors.New("server.listen and server.socket cannot change while running; restart sidewall to move it")
@@ -187,7 +218,7 @@ func reload(b *builder, srv *server.Server, path string, running *config.Config,
 	}
 	if err != nil {
 		logger.Error("reload refused; the running configuration stays", "config", name, "error", err.Error())
-		return nil
+		return nil, err
 	}
 	old := srv.Policy()
 	srv.SetPolicy(p)
@@ -197,7 +228,37 @@ func reload(b *builder, srv *server.Server, path string, running *config.Config,
 		old.WAF.Close()
 	}
 	logger.Info("reloaded", "config", name)
-	return cfg
+	return cfg, nil
+}
+
+// countReload counts one reload of what by its result.
+func countReload(reloads *prometheus.CounterVec, what string, err error) {
+	result := "ok"
+	if err != nil {
+		result = "failed"
+	}
+	reloads.WithLabelValues(what, result).Inc()
+}
+
+// reloadHandler is the admin API's POST /reload: it asks the main loop to reload (the
+// same as SIGHUP, serialised with it) and answers 200, or 422 with why the running
+// configuration stays.
+func reloadHandler(req chan<- chan error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		done := make(chan error, 1)
+		select {
+		case req <- done:
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if err := <-done; err != nil {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]string{"status": "reloaded"})
+	})
 }
 
 // listen opens the TCP listener and, when configured, the unix socket.

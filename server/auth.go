@@ -46,6 +46,8 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, body bool) {
 	var req request
 	defer func() {
 		if v := recover(); v != nil {
+			s.m.panics.Inc()
+			s.m.failed.Inc()
 			ctx.Response.Reset()
 			s.log.Error("check panicked", "action", actionError, "panic", v,
 				"request_id", string(ctx.Request.Header.Peek(HeaderRequestID)),
@@ -66,6 +68,7 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, body bool) {
 		err = req.parse(ctx)
 	}
 	if err != nil {
+		s.m.invalid.Inc()
 		if s.log.Enabled(ctx, slog.LevelWarn) {
 			s.log.Warn("invalid request", "action", actionInvalid, "reason", err.Error(),
 				"request_id", string(req.id))
@@ -79,6 +82,7 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, body bool) {
 		return
 	}
 	s.allow(ctx, &req)
+	s.m.allowed.Inc()
 	if p.LogAllowed && s.log.Enabled(ctx, slog.LevelInfo) {
 		s.log.Info("allowed", "action", actionAllow, "request_id", string(req.id),
 			"client", req.addr.String(), "method", string(req.method), "uri", string(req.uri))
@@ -91,23 +95,40 @@ func (s *Server) check(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool {
 	// 1. Blocklist: the allowlist wins; then the dynamic bans (admin API, auto-ban), whose
 	// expiry is checked here, with the server's clock, only on a hit; then the lists: a
 	// bloom-filtered, exactly confirmed hit denies.
+	start := time.Now()
 	if !p.Allow.Contains(req.addr) {
 		if m, ok := s.bans.Lookup(req.addr); ok && m.Active(s.now()) {
 			s.denyBan(ctx, req, m)
+			s.m.banned.Inc()
+			since(s.m.blocklistSeconds, start)
 			return true
 		}
 		if entry, ok := p.Block.Lookup(req.addr); ok {
 			s.denyBlocklist(ctx, req, entry)
+			s.m.blocklisted.Inc()
+			since(s.m.blocklistSeconds, start)
 			return true
 		}
 	}
+	since(s.m.blocklistSeconds, start)
 	// 2. Rate limits: every matching rule counts the request; the denying rule with the
 	// longest wait answers.
-	if len(p.Limits) > 0 && s.rateLimit(ctx, p, req, s.now()) {
-		return true
+	if len(p.Limits) > 0 {
+		start = time.Now()
+		denied := s.rateLimit(ctx, p, req, s.now())
+		since(s.m.ratelimitSeconds, start)
+		if denied {
+			return true
+		}
 	}
 	// 3. WAF.
-	return p.WAF != nil && s.inspect(ctx, p, req)
+	if p.WAF == nil {
+		return false
+	}
+	start = time.Now()
+	denied := s.inspect(ctx, p, req)
+	since(s.m.wafSeconds, start)
+	return denied
 }
 
 // allow writes the allowing answer: 204 for auth_request, or the redirect to the named
@@ -170,6 +191,7 @@ func (s *Server) rateLimit(ctx *fasthttp.RequestCtx, p *Policy, req *request, no
 				show, showRes = l, res
 			}
 		case l.DryRun:
+			s.m.counter("ratelimit_dry_run", l.Name).Inc()
 			if s.log.Enabled(ctx, slog.LevelInfo) {
 				s.log.Info("would deny (dry run)", "action", actionRateLimit, "rule", l.Name,
 					"dry_run", true, "request_id", string(req.id), "client", req.addr.String(),
@@ -186,6 +208,7 @@ func (s *Server) rateLimit(ctx *fasthttp.RequestCtx, p *Policy, req *request, no
 		}
 		return false
 	}
+	s.m.counter(actionRateLimit, worst.Name).Inc()
 	ctx.SetStatusCode(fasthttp.StatusForbidden)
 	ctx.Response.Header.Set(HeaderAction, actionRateLimit)
 	ctx.Response.Header.Set(HeaderReason, worst.Name)
@@ -274,6 +297,7 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 		// Coraza could not finish: the failure policy decides, as for a panic.
 		s.log.Error("waf failed", "action", actionError, "request_id", string(req.id),
 			"error", v.Err.Error(), "fail_open", p.FailOpen)
+		s.m.counter(actionError, "waf").Inc()
 		if !p.FailOpen {
 			deny(ctx, actionError, "waf failed")
 			return true
@@ -281,6 +305,7 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 		ctx.Response.Header.Set(HeaderAction, actionError)
 		return false
 	}
+	s.m.wafScore.Observe(float64(v.Score))
 	if len(v.Matched) == 0 && !v.WouldInterrupt {
 		return false
 	}
@@ -299,6 +324,7 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 	if !v.Interrupted {
 		action = actionDetect
 	}
+	s.m.counter(action, wafFamily(v.Matched)).Inc()
 	ctx.Response.Header.Set(HeaderAction, action)
 	ctx.Response.Header.Set(HeaderReason, "anomaly score "+strconv.Itoa(v.Score))
 	msg := "denied"
@@ -338,4 +364,24 @@ func deny(ctx *fasthttp.RequestCtx, action, reason string) {
 	ctx.SetStatusCode(fasthttp.StatusForbidden)
 	ctx.Response.Header.Set(HeaderAction, action)
 	ctx.Response.Header.Set(HeaderReason, reason)
+}
+
+// wafFamily labels a WAF decision with the CRS family of its weightiest detection: the
+// first critical match (the attack, such as 942xxx for SQL injection) rather than the
+// first by id (often a protocol warning such as 920350, a numeric Host), skipping the
+// anomaly evaluation 949110 and the 98xxxx reporting rules.
+func wafFamily(ms []waf.Match) string {
+	family := "949"
+	for _, m := range ms {
+		if m.ID == 949110 || (m.ID >= 980000 && m.ID < 990000) {
+			continue
+		}
+		if m.Severity == "critical" {
+			return ruleFamily(m.ID)
+		}
+		if family == "949" {
+			family = ruleFamily(m.ID)
+		}
+	}
+	return family
 }

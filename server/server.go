@@ -52,6 +52,7 @@ type Server struct {
 	// trusted is Options.TrustedPeers.
 	trusted []netip.Prefix
 	bans    *bans.Store
+	m       *metrics
 }
 
 var errUntrustedPeer = errors.New("peer is not in server.trusted_peers")
@@ -95,7 +96,7 @@ func New(p *Policy, opts Options) *Server {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 75 * time.Second
 	}
-	s := &Server{log: opts.Logger, now: opts.Now, trusted: opts.TrustedPeers, bans: opts.Bans}
+	s := &Server{log: opts.Logger, now: opts.Now, trusted: opts.TrustedPeers, bans: opts.Bans, m: newMetrics()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -167,6 +168,7 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 func (s *Server) errorHandler(ctx *fasthttp.RequestCtx, err error) {
 	s.log.Warn("malformed request", "action", actionInvalid, "error", err.Error(),
 		"peer", ctx.RemoteAddr().String())
+	s.m.invalid.Inc()
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
 		deny(ctx, actionInvalid, "request body too large")
 		ctx.SetStatusCode(fasthttp.StatusRequestEntityTooLarge)

@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sidewall/sidewall/internal/stack"
+)
+
+const demoToken = "demo-token-not-a-secret" // config.toml's admin.token
+
+// TestMetricsAndReload drives a short demo run through real nginx, then reads /metrics on
+// the admin listener (token required) and reloads through POST /reload, good and bad.
+func TestMetricsAndReload(t *testing.T) {
+	dir := t.TempDir()
+	swAddr, _ := freeAddr()
+	adminAddr, _ := freeAddr()
+	listen, _ := freeAddr()
+	cfg, err := stack.ProjectConfigAdmin(swAddr, adminAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "ops.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	sw, err := stack.StartSidewall(ctx, env.bin, cfgPath, swAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sw.Stop()
+	ngx, err := stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr, Listen: listen, App: env.app.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ngx.Stop()
+	site := "http://" + listen
+
+	// The demo's traffic: allowed, blocklisted, an attack, a login over its limit.
+	getFrom(t, site, "/", "192.0.2.180")
+	getFrom(t, site, "/", "203.0.113.180")
+	getFrom(t, site, "/?id=1%27%20OR%20%271%27%3D%271", "192.0.2.181")
+	for i := 0; i < 6; i++ {
+		getFrom(t, site, "/login", "192.0.2.182")
+	}
+
+	admin := "http://" + adminAddr
+	if r := do(t, http.MethodGet, admin+"/metrics", ""); r.status != http.StatusUnauthorized {
+		t.Errorf("/metrics without the token: status %d, want 401", r.status)
+	}
+	if r := do(t, http.MethodPost, admin+"/reload", ""); r.status != http.StatusUnauthorized {
+		t.Errorf("/reload without the token: status %d, want 401", r.status)
+	}
+	auth := "Authorization: Bearer " + demoToken
+	if r := do(t, http.MethodPost, admin+"/reload", "", auth); r.status != http.StatusOK {
+		t.Errorf("good reload: status %d body %s", r.status, r.body)
+	}
+	// A broken configuration is refused with the reason, and the running one stays.
+	if err := os.WriteFile(cfgPath, []byte(strings.Replace(cfg, "paranoia_level = 1", "paranoia_levle = 1", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := do(t, http.MethodPost, admin+"/reload", "", auth)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "paranoia_levle") {
+		t.Errorf("bad reload: status %d body %s, want 422 naming the key", r.status, r.body)
+	}
+	if r := getFrom(t, site, "/?id=1%27%20OR%20%271%27%3D%271", "192.0.2.183"); r.status != http.StatusForbidden {
+		t.Errorf("after a refused reload the WAF no longer denies: %d", r.status)
+	}
+
+	r = do(t, http.MethodGet, admin+"/metrics", "", auth)
+	if r.status != http.StatusOK {
+		t.Fatalf("/metrics: status %d", r.status)
+	}
+	for _, want := range []string{
+		`sidewall_decisions_total{action="allow",reason=""}`,
+		`sidewall_decisions_total{action="blocklist",reason=""} 1`,
+		`sidewall_decisions_total{action="waf",reason="942"}`,
+		`sidewall_decisions_total{action="ratelimit",reason="login"} 1`,
+		`sidewall_check_duration_seconds_bucket{check="blocklist"`,
+		`sidewall_check_duration_seconds_bucket{check="ratelimit"`,
+		`sidewall_check_duration_seconds_bucket{check="waf"`,
+		`sidewall_waf_anomaly_score_bucket`,
+		`sidewall_ratelimit_keys{rule="login"}`,
+		`sidewall_ratelimit_evictions_total{rule="login"} 0`,
+		`sidewall_blocklist_entries{list="block"} 2`,
+		`sidewall_bans 0`,
+		`sidewall_panics_recovered_total 0`,
+		`sidewall_reloads_total{result="ok",what="config"} 1`,
+		`sidewall_reloads_total{result="failed",what="config"} 1`,
+		`go_goroutines`,
+		`process_resident_memory_bytes`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("/metrics:\n%s", r.body)
+	}
+}
