@@ -1,0 +1,193 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sidewall/sidewall/internal/stack"
+)
+
+// load is a steady stream of requests through nginx from a few workers, counting answers
+// by status.
+type load struct {
+	mu       sync.Mutex
+	statuses map[int]int
+	errors   int
+	last200  atomic.Int64 // unix nanoseconds of the latest 200
+	stop     chan struct{}
+	done     sync.WaitGroup
+}
+
+func startLoad(base string, workers int) *load {
+	l := &load{statuses: map[int]int{}, stop: make(chan struct{})}
+	client := &http.Client{Timeout: 10 * time.Second}
+	for w := 0; w < workers; w++ {
+		l.done.Add(1)
+		go func() {
+			defer l.done.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-l.stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/chaos/%d", base, i), nil)
+				req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.18.%d.%d", w, i%250+1))
+				resp, err := client.Do(req)
+				l.mu.Lock()
+				if err != nil {
+					l.errors++
+				} else {
+					l.statuses[resp.StatusCode]++
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusOK {
+						l.last200.Store(time.Now().UnixNano())
+					}
+				}
+				l.mu.Unlock()
+				time.Sleep(2 * time.Millisecond)
+			}
+		}()
+	}
+	return l
+}
+
+// take returns the counts since the last take and resets them.
+func (l *load) take() (map[int]int, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, e := l.statuses, l.errors
+	l.statuses, l.errors = map[int]int{}, 0
+	return s, e
+}
+
+func (l *load) close() {
+	close(l.stop)
+	l.done.Wait()
+}
+
+func total(m map[int]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// TestChaos runs sidewall (rate limits shared through a real redis-server) behind nginx's
+// fail-closed example site under steady load, and checks the failure policy's promise
+// through 20 reloads, a Redis outage and a crash with restart. It prints its counts.
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos test skipped in -short mode")
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	redis, err := stack.StartRedis(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer redis.Stop()
+	swAddr, _ := freeAddr()
+	listen, _ := freeAddr()
+	cfg, err := stack.ProjectConfig(swAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = strings.Replace(cfg, `backend = "memory"`, `backend = "redis"`, 1)
+	cfg = strings.Replace(cfg, `address = "127.0.0.1:6379"`, `address = "`+redis.Addr+`"`, 1)
+	cfg = strings.Replace(cfg, `timeout = "50ms"`, `timeout = "500ms"`, 1)
+	cfg += "\n[[ratelimit.rules]]\nname = \"site\"\npath_prefix = \"/\"\nlimit = 1000000\nwindow = \"1m\"\n"
+	cfgPath := filepath.Join(dir, "chaos.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sw, err := stack.StartSidewall(ctx, env.bin, cfgPath, swAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sw.Stop()
+	if len(sw.LogLines("counts shared through redis")) == 0 {
+		t.Fatalf("sidewall does not share limits through redis:\n%s", sw.Logs())
+	}
+	ngx, err := stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr, Listen: listen, App: env.app.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ngx.Stop()
+
+	l := startLoad("http://"+listen, 4)
+	defer l.close()
+	time.Sleep(300 * time.Millisecond)
+	l.take()
+
+	// 1. Twenty reloads under load: nothing fails.
+	for i := 0; i < 20; i++ {
+		if err := sw.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	st, errs := l.take()
+	t.Logf("20 reloads: %d requests, statuses %v, transport errors %d", total(st), st, errs)
+	if n := len(sw.LogLines(`"msg":"reloaded"`)); n != 20 {
+		t.Errorf("%d reloads logged, want 20", n)
+	}
+	if st[http.StatusOK] != total(st) || errs > 0 || total(st) == 0 {
+		t.Errorf("reloads failed requests: %v, %d errors", st, errs)
+	}
+
+	// 2. Redis stops and comes back: the local fallback decides meanwhile; nothing fails.
+	if err := redis.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := redis.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2500 * time.Millisecond) // past the fallback's backoff
+	st, errs = l.take()
+	t.Logf("redis stop/start: %d requests, statuses %v, transport errors %d", total(st), st, errs)
+	if st[http.StatusOK] != total(st) || errs > 0 || total(st) == 0 {
+		t.Errorf("a redis outage failed requests: %v, %d errors", st, errs)
+	}
+	if len(sw.LogLines("redis unreachable")) == 0 || len(sw.LogLines("redis answers again")) == 0 {
+		t.Errorf("the fallback switches are not logged:\n%s", sw.Logs())
+	}
+
+	// 3. A crash (SIGKILL) and a restart: fail-closed answers 503 for the gap, and
+	// nothing else; requests pass again within a second of the restart.
+	sw.Kill()
+	time.Sleep(500 * time.Millisecond)
+	if err := sw.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted := time.Now()
+	deadline := restarted.Add(3 * time.Second)
+	for l.last200.Load() < restarted.UnixNano() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	recovery := time.Duration(l.last200.Load() - restarted.UnixNano())
+	time.Sleep(300 * time.Millisecond)
+	st, errs = l.take()
+	t.Logf("kill and restart: %d requests, statuses %v, transport errors %d; first 200 %v after the restart", total(st), st, errs, recovery)
+	if st[http.StatusOK]+st[http.StatusServiceUnavailable] != total(st) || errs > 0 {
+		t.Errorf("answers outside the fail-closed policy (200 or 503): %v, %d errors", st, errs)
+	}
+	if st[http.StatusServiceUnavailable] == 0 {
+		t.Errorf("no 503 while sidewall was down: was it down?")
+	}
+	if recovery < 0 || recovery > time.Second {
+		t.Errorf("requests passed again %v after the restart, want within 1s", recovery)
+	}
+}
