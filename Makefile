@@ -10,10 +10,13 @@ LDFLAGS := -X main.version=$(VERSION)
 
 all: build
 
-build:
+# build needs deps for libre2-dev: the WAF links RE2 when cgo is on (the default where a C
+# compiler is installed). CGO_ENABLED=0 builds a pure-Go binary instead (Go's regexp, slower).
+build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-# deps installs the system packages the tests and the demo need (nginx, redis-server).
+# deps installs the system packages the tests and the demo need (nginx, redis-server, and
+# libre2-dev with g++ for the WAF's RE2).
 deps:
 	./scripts/install-deps.sh
 
@@ -42,3 +45,37 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# bench runs the side-by-side suite through real nginx (bench/; a few minutes; it installs
+# wrk, Debian's ModSecurity module and CRS when missing) and writes bench/out/report.md,
+# report.svg and results.json. BENCH_DURATION and BENCH_ROUNDS set the length of each
+# measurement and the number of interleaved rounds; BENCH_ARGS passes other flags
+# (`go run ./bench -h` lists them), e.g. BENCH_ARGS='-only sidewall,modsec'.
+BENCH_DURATION ?= 5s
+BENCH_ROUNDS   ?= 3
+BENCH_ARGS     ?=
+bench:
+	$(GO) run ./bench -duration $(BENCH_DURATION) -rounds $(BENCH_ROUNDS) $(BENCH_ARGS)
+
+# bench-scale runs the scale scenarios (about three minutes): 1M client addresses through
+# the limiter, a 1M-entry blocklist file, reloads under load. Writes bench/out/scale.md.
+bench-scale:
+	$(GO) run ./bench -scale $(BENCH_ARGS)
+
+# bench-go runs the Go micro-benchmarks of every package, BENCH_COUNT times each, in the
+# form benchstat reads; the output is kept in bench/out/bench-go.txt too:
+#   make bench-go; cp bench/out/bench-go.txt old.txt; (change); make bench-go
+#   benchstat old.txt bench/out/bench-go.txt
+# CPUPROFILE=file writes a CPU profile; go test allows that for one package only, so set
+# BENCH_PKG (and BENCH, a -bench pattern) with it; the test binary that pprof wants beside
+# the profile goes to bench/out/:
+#   make bench-go BENCH_PKG=./waf BENCH=InspectBenignGET CPUPROFILE=bench/out/waf.cpu.prof
+BENCH_COUNT ?= 6
+BENCH_PKG   ?= ./...
+BENCH       ?= .
+CPUPROFILE  ?=
+bench-go:
+	@mkdir -p bench/out
+	bash -o pipefail -c '$(GO) test -run "^$$" -bench "$(BENCH)" -benchmem -count $(BENCH_COUNT) $(if $(CPUPROFILE),-cpuprofile $(CPUPROFILE) -o bench/out/) $(BENCH_PKG) | tee bench/out/bench-go.txt'
+
+.PHONY: bench bench-scale bench-go

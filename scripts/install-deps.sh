@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Installs the system packages sidewall's tests and demo run for real: Debian's nginx (the
-# nginx that the drop-in files target) and redis-server (the shared rate-limit backend).
-# Does nothing when they are there. Needs root (or sudo) only when something is missing.
+# nginx that the drop-in files target), redis-server (the shared rate-limit backend), wrk
+# (the bench suite's load generator),
+# and what a cgo build links: libre2-dev (the WAF's @rx matches with RE2; see
+# waf/internal/re2) and g++ to compile its C++ shim. Does nothing when they are there.
+# Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 need=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
 have nginx || need+=(nginx)
 have redis-server || need+=(redis-server)
+have wrk || need+=(wrk) # the bench suite's load generator; its smoke test runs in make test
+dpkg -s libre2-dev >/dev/null 2>&1 || need+=(libre2-dev)
+have g++ || need+=(g++)
 for pkg in "$@"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
