@@ -56,7 +56,8 @@ type Nginx struct {
 	ErrorLog  string // path of the error log
 	AccessLog string // path of the access log of the example site and of Servers
 	cmd       *exec.Cmd
-	done      chan error
+	exited    chan struct{} // closed when the process has exited
+	err       error         // its exit status, once exited is closed
 }
 
 // NginxBinary finds Debian's nginx: on PATH, or in /usr/sbin (not on a non-root PATH).
@@ -125,8 +126,9 @@ func StartNginx(ctx context.Context, opts NginxOptions) (*Nginx, error) {
 		return nil, fmt.Errorf("stack: start nginx: %w", err)
 	}
 	n.cmd = cmd
-	n.done = make(chan error, 1)
-	go func() { n.done <- cmd.Wait() }()
+	exited := make(chan struct{})
+	n.exited = exited
+	go func() { n.err = cmd.Wait(); close(exited) }()
 
 	listen := opts.Listen
 	if opts.NoExampleSite || listen == "" {
@@ -142,8 +144,8 @@ func StartNginx(ctx context.Context, opts NginxOptions) (*Nginx, error) {
 			n.Stop()
 			return nil, fmt.Errorf("stack: nginx did not start: %w\n%s%s", err, stderr.String(), n.readErrorLog())
 		}
-	case err := <-n.done:
-		return nil, fmt.Errorf("stack: nginx exited at start: %v\n%s%s", err, stderr.String(), n.readErrorLog())
+	case <-n.exited:
+		return nil, fmt.Errorf("stack: nginx exited at start: %v\n%s%s", n.err, stderr.String(), n.readErrorLog())
 	}
 	return n, nil
 }
@@ -176,17 +178,17 @@ func (n *Nginx) ErrorLogText() string { return n.readErrorLog() }
 func (n *Nginx) Reload() error { return n.cmd.Process.Signal(syscall.SIGHUP) }
 
 // Stop shuts nginx down gracefully (SIGQUIT) and kills it if it has not stopped within
-// five seconds.
+// five seconds. Calling it again after nginx stopped returns at once.
 func (n *Nginx) Stop() error {
 	if n.cmd == nil || n.cmd.Process == nil {
 		return nil
 	}
 	_ = n.cmd.Process.Signal(syscall.SIGQUIT)
 	select {
-	case <-n.done:
+	case <-n.exited:
 	case <-time.After(5 * time.Second):
 		_ = syscall.Kill(-n.cmd.Process.Pid, syscall.SIGKILL)
-		<-n.done
+		<-n.exited
 	}
 	return nil
 }
