@@ -222,11 +222,9 @@ func reload(b *builder, srv *server.Server, path string, running *config.Config,
 	}
 	old := srv.Policy()
 	srv.SetPolicy(p)
-	if old.WAF != nil {
-		// Releases the old engine's share of Coraza's process-wide pattern cache; safe while
-		// requests that started with it are still inspecting.
-		old.WAF.Close()
-	}
+	// Releases the old engines' share of Coraza's process-wide pattern cache; safe while
+	// requests that started with them are still inspecting.
+	old.CloseEngines()
 	logger.Info("reloaded", "config", name)
 	return cfg, nil
 }

@@ -113,23 +113,25 @@ func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 		}
 	}
 	if cfg.WAF.Enabled {
-		engine, err := waf.New(waf.Options{
-			ParanoiaLevel:           cfg.WAF.ParanoiaLevel,
-			InboundAnomalyThreshold: cfg.WAF.InboundAnomalyThreshold,
-			DetectionOnly:           cfg.WAF.Mode == "detect",
-			RemoveRuleIDs:           cfg.WAF.RemoveRules,
-			RuleFiles:               cfg.WAF.RuleFiles,
-			Directives:              bodyLimitDirectives(cfg.WAF) + cfg.WAF.Directives,
-		})
+		engine, err := waf.New(wafOptions(cfg.WAF, config.WAFProfile{}))
 		if err != nil {
 			errs = append(errs, err)
 		}
 		p.WAF = engine
+		for i, pr := range cfg.WAF.Profiles {
+			engine, err := waf.New(wafOptions(cfg.WAF, pr))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("waf.profiles[%d] (%s): %w", i, pr.Name, err))
+				continue
+			}
+			if p.Profiles == nil {
+				p.Profiles = make(map[string]*waf.Engine, len(cfg.WAF.Profiles))
+			}
+			p.Profiles[pr.Name] = engine
+		}
 	}
 	if len(errs) > 0 {
-		if p.WAF != nil {
-			p.WAF.Close()
-		}
+		p.CloseEngines()
 		if lims.redis != nil && lims.redis != b.live.redis {
 			lims.redis.client.Close()
 		}
@@ -385,6 +387,29 @@ func buildKey(r config.Rule) (server.Key, error) {
 		k.Parts = append(k.Parts, p)
 	}
 	return k, nil
+}
+
+// wafOptions are the engine options of [waf], or of one of its profiles: the profile's
+// non-zero settings replace [waf]'s, and its rule lists and directives come on top.
+func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
+	o := waf.Options{
+		ParanoiaLevel:           c.ParanoiaLevel,
+		InboundAnomalyThreshold: c.InboundAnomalyThreshold,
+		DetectionOnly:           c.Mode == "detect",
+		RemoveRuleIDs:           append(slices.Clone(c.RemoveRules), pr.RemoveRules...),
+		RuleFiles:               append(slices.Clone(c.RuleFiles), pr.RuleFiles...),
+		Directives:              bodyLimitDirectives(c) + c.Directives + "\n" + pr.Directives,
+	}
+	if pr.Mode != "" {
+		o.DetectionOnly = pr.Mode == "detect"
+	}
+	if pr.ParanoiaLevel != 0 {
+		o.ParanoiaLevel = pr.ParanoiaLevel
+	}
+	if pr.InboundAnomalyThreshold != 0 {
+		o.InboundAnomalyThreshold = pr.InboundAnomalyThreshold
+	}
+	return o
 }
 
 // bodyLimitDirectives turns waf.body_limit and waf.body_limit_action into SecLang, placed

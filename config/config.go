@@ -222,6 +222,21 @@ type WAF struct {
 	// "inspect_partial" (inspect the first BodyLimit bytes and go on).
 	BodyLimit       int    `toml:"body_limit"`
 	BodyLimitAction string `toml:"body_limit_action"`
+	// Profiles are other WAF settings for some sites or locations, chosen by the
+	// profile name nginx sends (set $sidewall_profile NAME;).
+	Profiles []WAFProfile `toml:"profiles"`
+}
+
+// WAFProfile is one [[waf.profiles]] block: a named variant of [waf]. A zero or empty
+// field takes [waf]'s value; remove_rules, rule_files and directives add to [waf]'s.
+type WAFProfile struct {
+	Name                    string   `toml:"name"`
+	Mode                    string   `toml:"mode"`
+	ParanoiaLevel           int      `toml:"paranoia_level"`
+	InboundAnomalyThreshold int      `toml:"inbound_anomaly_threshold"`
+	RemoveRules             []int    `toml:"remove_rules"`
+	RuleFiles               []string `toml:"rule_files"` // resolved like Blocklist.Files
+	Directives              string   `toml:"directives"`
 }
 
 // Duration is a time.Duration written in the file as a string such as "5s".
@@ -355,6 +370,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	resolvePaths(filepath.Dir(name), cfg.Blocklist.Files)
 	resolvePaths(filepath.Dir(name), cfg.WAF.RuleFiles)
+	for i := range cfg.WAF.Profiles {
+		resolvePaths(filepath.Dir(name), cfg.WAF.Profiles[i].RuleFiles)
+	}
 	for _, f := range []*string{&cfg.Bans.File, &cfg.Admin.TokenFile} {
 		if *f != "" {
 			one := []string{*f}

@@ -73,7 +73,8 @@ func TestConfigFileIsDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	demo := map[string]bool{"blocklist.entries": true, "ratelimit.rules": true,
-		"admin.listen": true, "admin.token": true} // the demo's admin API
+		"admin.listen": true, "admin.token": true, // the demo's admin API
+		"waf.profiles": true} // and WAF profiles
 	file, def := leaves(cfg), leaves(Default())
 	for key, want := range def {
 		if demo[key] {

@@ -84,6 +84,34 @@ func (v *validator) config(c *Config) {
 		}
 	}
 	v.files(p.key("rule_files"), c.WAF.RuleFiles)
+	profiles := map[string]bool{}
+	for i, pr := range c.WAF.Profiles {
+		pp := p.key("profiles").index(i)
+		switch {
+		case pr.Name == "":
+			v.errorf(pp.key("name"), "is required")
+		case !isToken(pr.Name) || strings.ToLower(pr.Name) != pr.Name:
+			v.errorf(pp.key("name"), "must be a lower-case token such as \"api\", got %s", quoteShort(pr.Name))
+		case pr.Name == "default" || profiles[pr.Name]:
+			v.errorf(pp.key("name"), "duplicate profile name %s (\"default\" is [waf] itself)", quoteShort(pr.Name))
+		}
+		profiles[pr.Name] = true
+		if pr.Mode != "" {
+			v.oneOf(pp.key("mode"), pr.Mode, "block", "detect")
+		}
+		if pr.ParanoiaLevel != 0 {
+			v.between(pp.key("paranoia_level"), pr.ParanoiaLevel, 1, 4)
+		}
+		if pr.InboundAnomalyThreshold != 0 {
+			v.atLeast(pp.key("inbound_anomaly_threshold"), pr.InboundAnomalyThreshold, 1)
+		}
+		for j, id := range pr.RemoveRules {
+			if id <= 0 {
+				v.errorf(pp.key("remove_rules").index(j), "must be a rule id greater than 0, got %d", id)
+			}
+		}
+		v.files(pp.key("rule_files"), pr.RuleFiles)
+	}
 
 	if c.Bans.RedisKey == "" || strings.ContainsAny(c.Bans.RedisKey, " \t\r\n") {
 		v.errorf(root.key("bans").key("redis_key"), `must be a Redis key without white space such as "sidewall:bans", got %s`, quoteShort(c.Bans.RedisKey))

@@ -42,7 +42,7 @@ func TestHostileRequests(t *testing.T) {
 		{"HTTP/1.0 without Host", "GET / HTTP/1.0\r\n", []int{200, 403}},
 		{"request smuggling: CL and TE", "POST / HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", []int{400, 403}},
 		// (auth_request never sees a body, so there it passes: README, "How sidewall reads a request")
-		{"malformed JSON body", "POST /api HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{\"a\":[1,", []int{400, 403}},
+		{"malformed JSON body", "POST /submit HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{\"a\":[1,", []int{400, 403}},
 		{"body larger than nginx's client_max_body_size", "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\n", []int{413}},
 	}
 	for _, site := range sites() {

@@ -287,7 +287,7 @@ func appendQuoted(dst []byte, s string) []byte {
 func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool {
 	var wr waf.Request
 	req.wafRequest(ctx, &wr)
-	v := p.WAF.Inspect(&wr)
+	v := s.engine(ctx, p, req).Inspect(&wr)
 	if p.BodyPartial && p.BodyLimit > 0 && len(wr.Body) > p.BodyLimit {
 		s.log.Warn("body over the WAF's limit: inspected in part", "action", "body_partial",
 			"request_id", string(req.id), "client", req.addr.String(), "uri", wr.URI,
@@ -384,4 +384,20 @@ func wafFamily(ms []waf.Match) string {
 		}
 	}
 	return family
+}
+
+// engine chooses the WAF engine for req: the profile nginx named, or [waf] itself. An
+// unknown profile name is a misconfiguration between nginx and sidewall; the request is
+// still inspected, by the default engine, and the log says which name was unknown.
+func (s *Server) engine(ctx *fasthttp.RequestCtx, p *Policy, req *request) *waf.Engine {
+	name := ctx.Request.Header.Peek(HeaderProfile)
+	if len(name) == 0 || string(name) == "default" {
+		return p.WAF
+	}
+	if e, ok := p.Profiles[string(name)]; ok {
+		return e
+	}
+	s.m.counter(actionError, "unknown_profile").Inc()
+	s.log.Warn("unknown WAF profile; inspected with [waf]", "profile", string(name), "request_id", string(req.id))
+	return p.WAF
 }

@@ -284,3 +284,30 @@ func TestOnlyTrustedPeersSpeakForClients(t *testing.T) {
 		}
 	}
 }
+
+func TestWAFProfileChoice(t *testing.T) {
+	var logs bytes.Buffer
+	lenient := testWAF(t, waf.Options{InboundAnomalyThreshold: 100})
+	s := New(&Policy{WAF: testWAF(t, waf.Options{}), Profiles: map[string]*waf.Engine{"lenient": lenient}},
+		Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	attack := func(profile string) int {
+		var extra []string
+		if profile != "" {
+			extra = append(extra, HeaderProfile+": "+profile)
+		}
+		return serve(t, s, subrequest("GET", "/?id=1%27%20OR%20%271%27%3D%271", "192.0.2.220", append(extra, browser...)...)).Response.StatusCode()
+	}
+	if got := attack(""); got != 403 {
+		t.Errorf("no profile: status %d, want 403 from [waf]", got)
+	}
+	if got := attack("lenient"); got != 204 {
+		t.Errorf("profile lenient: status %d, want 204", got)
+	}
+	// A name sidewall does not know falls back to [waf] (never to no WAF), and is logged.
+	if got := attack("typo"); got != 403 {
+		t.Errorf("unknown profile: status %d, want 403 from [waf]", got)
+	}
+	if !strings.Contains(logs.String(), `"profile":"typo"`) {
+		t.Errorf("unknown profile not logged:\n%s", logs.String())
+	}
+}

@@ -24,6 +24,10 @@ type Policy struct {
 	Limits []*Limit
 	// WAF inspects the request line and headers. Nil turns the WAF off.
 	WAF *waf.Engine
+	// Profiles are other engines, chosen by the profile name nginx sends in
+	// X-Sidewall-Profile (set $sidewall_profile NAME; in a location). An unknown name is
+	// inspected by WAF, and logged: a typo in nginx must not turn the WAF off.
+	Profiles map[string]*waf.Engine
 	// AutoBan bans clients that earn too many denials, through Options.Bans. Nil turns
 	// auto-ban off.
 	AutoBan *AutoBan
@@ -209,4 +213,15 @@ func equalFoldASCII(b []byte, s string) bool {
 		}
 	}
 	return true
+}
+
+// CloseEngines closes the WAF engines of p (after p was replaced by a reload, or when its
+// build failed). See waf.Engine.Close: requests still inspecting are not disturbed.
+func (p *Policy) CloseEngines() {
+	if p.WAF != nil {
+		p.WAF.Close()
+	}
+	for _, e := range p.Profiles {
+		e.Close()
+	}
 }

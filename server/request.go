@@ -26,6 +26,9 @@ const (
 	// HeaderContinue names the nginx named location (e.g. "@app") where an allowed
 	// request continues on the body path.
 	HeaderContinue = "X-Sidewall-Continue"
+	// HeaderProfile names the WAF profile ([[waf.profiles]]) for the request; empty for
+	// [waf] itself.
+	HeaderProfile = "X-Sidewall-Profile"
 )
 
 // The answer headers.
@@ -210,7 +213,7 @@ func (r *request) wafRequest(ctx *fasthttp.RequestCtx, dst *waf.Request) {
 // own), which the WAF must not see as the client's.
 var contractHeaders = [...]string{
 	HeaderMethod, HeaderURI, HeaderHost, HeaderAddr, HeaderProtocol,
-	HeaderRequestID, HeaderContentLength, HeaderContinue, "Connection", "Content-Length",
+	HeaderRequestID, HeaderContentLength, HeaderContinue, HeaderProfile, "Connection", "Content-Length",
 }
 
 func isContractHeader(name []byte) bool {
