@@ -37,7 +37,11 @@ type Engine struct {
 // everything is loaded). It reads every rule file and compiles every rule, so it is slow;
 // call it at start-up and on reload, never per request. Errors start with "waf: " and
 // name the option or the SecLang that is wrong.
+//
+// The first call registers the RE2-backed @rx with Coraza for the whole process (see
+// the package documentation); Coraza WAFs built afterwards, through New or not, use it.
 func New(opts Options) (*Engine, error) {
+	useRE2()
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("waf: invalid options: %w", err)

@@ -1,0 +1,6 @@
+//go:build !race
+
+package waf
+
+// raceEnabled is true under -race, where the slow exhaustive tests sample less.
+const raceEnabled = false
