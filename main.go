@@ -40,6 +40,7 @@ import (
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
 	"github.com/sidewall/sidewall/server"
+	"github.com/sidewall/sidewall/waf"
 )
 
 // defaultConfig is config.toml, the configuration sidewall runs with when no -config is
@@ -118,7 +119,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	serveErr := make(chan error, len(listeners))
 	for _, ln := range listeners {
-		logger.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(), "version", version)
+		logger.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(),
+			"version", version, "waf_regex", waf.RegexEngine())
 		go func() { serveErr <- srv.Serve(ln) }()
 	}
 	// Metrics: a registry of our own (nothing registers globally), served by the admin
