@@ -119,23 +119,44 @@ func TestChaos(t *testing.T) {
 	if len(sw.LogLines("counts shared through redis")) == 0 {
 		t.Fatalf("sidewall does not share limits through redis:\n%s", sw.Logs())
 	}
-	ngx, err := stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr, Listen: listen, App: env.app.Addr})
+	openListen, _ := freeAddr()
+	failOpen := fmt.Sprintf(`server {
+    listen %s;
+    set_real_ip_from 127.0.0.1;
+    real_ip_header X-Forwarded-For;
+    include sidewall/sidewall-server.conf;
+    include sidewall/sidewall-protect-failopen.conf;
+    location / { proxy_pass http://%s; }
+}
+`, openListen, env.app.Addr)
+	ngx, err := stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr,
+		Listen: listen, App: env.app.Addr, Servers: []string{failOpen}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ngx.Stop()
 
-	l := startLoad("http://"+listen, 4)
+	l := startLoad("http://"+listen, 3)
 	defer l.close()
+	open := startLoad("http://"+openListen, 1) // the same traffic on a fail-open site
+	defer open.close()
 	time.Sleep(300 * time.Millisecond)
 	l.take()
+	open.take()
 
-	// 1. Twenty reloads under load: nothing fails.
-	for i := 0; i < 20; i++ {
+	// 1. Twenty reloads under load: nothing fails. Each SIGHUP waits for the previous
+	// reload's log line: signals that arrive during a reload coalesce into one.
+	for i := 1; i <= 20; i++ {
 		if err := sw.Signal(syscall.SIGHUP); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(150 * time.Millisecond)
+		deadline := time.Now().Add(10 * time.Second)
+		for len(sw.LogLines(`"msg":"reloaded"`)) < i {
+			if time.Now().After(deadline) {
+				t.Fatalf("reload %d not logged:\n%s", i, sw.Logs())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 	time.Sleep(300 * time.Millisecond)
 	st, errs := l.take()
@@ -189,5 +210,11 @@ func TestChaos(t *testing.T) {
 	}
 	if recovery < 0 || recovery > time.Second {
 		t.Errorf("requests passed again %v after the restart, want within 1s", recovery)
+	}
+	// The fail-open site lost nothing in all three phases.
+	st, errs = open.take()
+	t.Logf("fail-open site over the whole run: %d requests, statuses %v, transport errors %d", total(st), st, errs)
+	if st[http.StatusOK] != total(st) || errs > 0 || total(st) == 0 {
+		t.Errorf("the fail-open site failed requests: %v, %d errors", st, errs)
 	}
 }
