@@ -299,7 +299,7 @@ func TestAdminBan(t *testing.T) {
 func TestAutoBan(t *testing.T) {
 	s := startBansStack(t, nil, func(cfg string) string {
 		cfg = replaceOnce(t, cfg, "enabled = false\n\n# Denials that earn a ban", "enabled = true\n\n# Denials that earn a ban")
-		return replaceOnce(t, cfg, "threshold = 10", "threshold = 3")
+		return replaceOnce(t, cfg, "\nthreshold = 10\n", "\nthreshold = 3\n") // [autoban]'s, not a WAF threshold
 	})
 	const client = "192.0.2.95"
 	attack := "/?id=1%27%20OR%20%271%27%3D%271"
