@@ -6,7 +6,7 @@ BIN     := bin/sidewall
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build run test test-unit test-e2e lint deps fuzz clean
+.PHONY: all build run test test-unit test-e2e lint deps fuzz clean crs
 
 all: build
 
@@ -28,6 +28,14 @@ run: deps build
 
 test: deps lint
 	$(GO) test -count=1 ./...
+
+# crs replays every CRS regression test through real nginx (the shipped body path) and
+# sidewall (paranoia level 4, detection only) and prints passed, failed and skipped per rule
+# file, the skip reasons, the failures and the pass rate over the applicable tests. make test
+# runs a fixed subset of the same (e2e TestCRSThroughNginx); waf's TestCRS runs the suite in
+# process.
+crs: deps
+	$(GO) test -count=1 -run 'TestCRSThroughNginx$$' -v ./e2e -args -crs.full
 
 lint:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \

@@ -396,6 +396,7 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 		ParanoiaLevel:           c.ParanoiaLevel,
 		InboundAnomalyThreshold: c.InboundAnomalyThreshold,
 		DetectionOnly:           c.Mode == "detect",
+		BeforeCRS:               c.BeforeCRS,
 		RemoveRuleIDs:           append(slices.Clone(c.RemoveRules), pr.RemoveRules...),
 		RuleFiles:               append(slices.Clone(c.RuleFiles), pr.RuleFiles...),
 		Directives:              bodyLimitDirectives(c) + c.Directives + "\n" + pr.Directives,

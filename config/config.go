@@ -217,6 +217,9 @@ type WAF struct {
 	RemoveRules             []int    `toml:"remove_rules"` // CRS rule ids
 	RuleFiles               []string `toml:"rule_files"`   // resolved like Blocklist.Files
 	Directives              string   `toml:"directives"`
+	// BeforeCRS is SecLang read after the CRS setup and before the CRS rules: CRS
+	// setup variables (tx.allowed_methods) and runtime exclusions go here.
+	BeforeCRS string `toml:"before_crs"`
 	// BodyLimit is the body size the WAF inspects (SecRequestBodyLimit), and
 	// BodyLimitAction what happens to a larger body: "reject" (413) or
 	// "inspect_partial" (inspect the first BodyLimit bytes and go on).

@@ -1,12 +1,12 @@
 package waf
 
 import (
-	"bufio"
 	"cmp"
 	"flag"
 	"fmt"
 	"hash/crc32"
 	"maps"
+	"net/netip"
 	"os"
 	"regexp"
 	"runtime"
@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sidewall/sidewall/internal/crstest"
 )
 
 // TestCRS replays the CRS's own regression suite (the tests embedded in
@@ -45,7 +47,7 @@ import (
 // as make test runs it; -short and -race run a fixed tenth of it, chosen by a hash of the
 // test id, plus every known failure.
 func TestCRS(t *testing.T) {
-	cases, err := loadCRSTests()
+	cases, err := crstest.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func TestCRS(t *testing.T) {
 	known := loadKnownFailures(t, "testdata/crs-known-failures.txt")
 	if testing.Short() || raceEnabled {
 		// Every 10th test and the known failures: a tenth of the time, every rule file.
-		cases = slices.DeleteFunc(cases, func(c crsCase) bool {
+		cases = slices.DeleteFunc(cases, func(c crstest.Case) bool {
 			_, isKnown := known[c.ID]
 			return !isKnown && crc32.ChecksumIEEE([]byte(c.ID))%10 != 0
 		})
@@ -112,19 +114,7 @@ func TestCRS(t *testing.T) {
 // can be diffed: stricter than the pass/fail counts.
 var crsDump = flag.String("crs.dump", "", "TestCRS writes each stage's matched rule ids to this `file`")
 
-// crsTestSetup is the CRS regression suite's rule 900005, less what Options already says
-// (paranoia level 4, detection only).
-const crsTestSetup = `SecAction "id:900005,phase:1,nolog,pass,t:none,` +
-	`ctl:ruleRemoveById=910000,` +
-	`setvar:tx.crs_validate_utf8_encoding=1,` +
-	`setvar:tx.arg_name_length=100,` +
-	`setvar:tx.arg_length=400,` +
-	`setvar:tx.total_arg_length=64000,` +
-	`setvar:tx.max_num_args=255,` +
-	`setvar:tx.max_file_size=64100,` +
-	`setvar:tx.combined_file_sizes=65535"`
-
-var crsEngine = &lazyEngine{opts: Options{ParanoiaLevel: 4, DetectionOnly: true, BeforeCRS: crsTestSetup}}
+var crsEngine = &lazyEngine{opts: Options{ParanoiaLevel: 4, DetectionOnly: true, BeforeCRS: crstest.Setup}}
 
 type crsOutcome int
 
@@ -150,7 +140,7 @@ const (
 
 // runCRSCase runs every stage of c and judges the test as a whole: it fails if a stage
 // fails, is skipped if no stage could be judged, and passes otherwise.
-func runCRSCase(e *Engine, c crsCase) crsResult {
+func runCRSCase(e *Engine, c crstest.Case) crsResult {
 	// RESPONSE-980 is not about responses: 980170 reports the inbound score in phase 5,
 	// which Inspect runs.
 	if strings.HasPrefix(c.File, "RESPONSE-95") {
@@ -158,10 +148,10 @@ func runCRSCase(e *Engine, c crsCase) crsResult {
 	}
 	res := crsResult{outcome: crsSkip, detail: skipWebServer}
 	for i, s := range c.Stages {
-		if !s.Output.checksLog() {
+		if !s.Output.ChecksLog() {
 			continue
 		}
-		req, err := s.Input.request()
+		req, err := wafRequest(s.Input)
 		if err != nil {
 			if res.outcome == crsSkip {
 				res.detail = skipRaw
@@ -184,7 +174,7 @@ func runCRSCase(e *Engine, c crsCase) crsResult {
 }
 
 // checkCRSStage returns what is wrong with v for a stage expecting out, or "".
-func checkCRSStage(v Verdict, out crsOutput) string {
+func checkCRSStage(v Verdict, out crstest.Output) string {
 	var problems []string
 	matched := ids(v.Matched)
 	var missing, unexpected []int
@@ -233,41 +223,39 @@ func crsLog(v Verdict) string {
 }
 
 // loadKnownFailures reads the list of CRS tests that fail in sidewall for a known
-// reason: one "RULE-TEST reason" per line, # starts a comment. A test without a reason
-// is an error: the list is a record of decisions, not a mute button.
+// reason (crstest.ReadKnown).
 func loadKnownFailures(tb testing.TB, name string) map[string]string {
 	tb.Helper()
-	f, err := os.Open(name)
+	known, err := crstest.ReadKnown(name)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	out := make(map[string]string)
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		id, reason, _ := strings.Cut(line, " ")
-		reason = strings.TrimSpace(reason)
-		if !regexp.MustCompile(`^\d+-\d+$`).MatchString(id) || reason == "" {
-			tb.Fatalf("%s:%d: want \"RULE-TEST reason\", got %q", name, n, line)
-		}
-		if _, dup := out[id]; dup {
-			tb.Fatalf("%s:%d: %s listed twice", name, n, id)
-		}
-		out[id] = reason
+	return known
+}
+
+// crsClient is the address go-ftw connects from.
+var crsClient = netip.MustParseAddr("127.0.0.1")
+
+// wafRequest is the Request go-ftw's request for in becomes, from and to crsClient.
+func wafRequest(in crstest.Input) (*Request, error) {
+	r, err := in.Request()
+	if err != nil {
+		return nil, err
 	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
+	out := &Request{
+		ClientAddr: crsClient, ClientPort: 40000,
+		ServerAddr: crsClient, ServerPort: in.Port,
+		Method: r.Method, URI: r.URI, Proto: r.Proto, Body: r.Body,
 	}
-	return out
+	for _, h := range r.Headers {
+		out.Headers = append(out.Headers, Header(h))
+	}
+	return out, nil
 }
 
 // logCRSSummary logs passed/failed/skipped per rule file and overall, and the skip
 // reasons.
-func logCRSSummary(t *testing.T, cases []crsCase, results []crsResult) {
+func logCRSSummary(t *testing.T, cases []crstest.Case, results []crsResult) {
 	type counts struct{ pass, fail, skip int }
 	perFile := make(map[string]*counts)
 	var total counts

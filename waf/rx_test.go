@@ -11,6 +11,7 @@ import (
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
 	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
 
+	"github.com/sidewall/sidewall/internal/crstest"
 	"github.com/sidewall/sidewall/waf/internal/re2"
 )
 
@@ -67,7 +68,7 @@ func crsRxPatterns(tb testing.TB) []string {
 // bytes that are not UTF-8, case folding outside ASCII).
 func rxInputs(tb testing.TB) []string {
 	tb.Helper()
-	cases, err := loadCRSTests()
+	cases, err := crstest.Load()
 	if err != nil {
 		tb.Fatal(err)
 	}

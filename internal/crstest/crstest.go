@@ -1,4 +1,17 @@
-package waf
+// Package crstest loads the OWASP CRS regression tests that the coraza-coreruleset module
+// embeds (the CRS's tests/regression/tests, in go-ftw's YAML format) into requests and
+// expectations, for the runners that replay them: waf's TestCRS (in process, through
+// Engine.Inspect) and e2e's TestCRSThroughNginx (on the wire, through nginx and sidewall).
+//
+// Each test's stages keep go-ftw's input and output. Input.Request builds the request a
+// web server in front would have read from go-ftw's bytes (for an in-process run);
+// Input.Wire returns those bytes (for a run through a real server). Both follow go-ftw:
+// its default method, URI and version, its autocompleted headers (Connection,
+// Content-Length, Content-Type for form data), sorted by name, and its encoding of form
+// bodies.
+//
+// The package only reads the embedded files; it holds no state.
+package crstest
 
 import (
 	"bufio"
@@ -10,49 +23,45 @@ import (
 	"io/fs"
 	"maps"
 	"net/http/httputil"
-	"net/netip"
 	"net/url"
+	"os"
 	"path"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"testing"
 
 	crstests "github.com/corazawaf/coraza-coreruleset/v4/tests"
 	"github.com/goccy/go-yaml"
 )
 
-// This file loads the CRS regression tests that the coraza-coreruleset module embeds
-// (the CRS's tests/regression/tests, in go-ftw's YAML format) and turns each stage's
-// input into a Request the way go-ftw would put it on the wire. crs_test.go runs them.
-
-// crsFile is one YAML file: the tests of one rule.
-type crsFile struct {
+// file is one YAML file: the tests of one rule.
+type file struct {
 	Meta struct {
 		Author      string `yaml:"author"`
 		Description string `yaml:"description"`
 		Enabled     *bool  `yaml:"enabled"`
 		Name        string `yaml:"name"`
 	} `yaml:"meta"`
-	Author string    `yaml:"author"` // 932271.yaml has it outside meta
-	RuleID int       `yaml:"rule_id"`
-	Tests  []crsTest `yaml:"tests"`
+	Author string `yaml:"author"` // 932271.yaml has it outside meta
+	RuleID int    `yaml:"rule_id"`
+	Tests  []test `yaml:"tests"`
 }
 
-type crsTest struct {
-	TestID int        `yaml:"test_id"`
-	Desc   string     `yaml:"desc"`
-	Stages []crsStage `yaml:"stages"`
+type test struct {
+	TestID int     `yaml:"test_id"`
+	Desc   string  `yaml:"desc"`
+	Stages []Stage `yaml:"stages"`
 }
 
-type crsStage struct {
-	Input  crsInput  `yaml:"input"`
-	Output crsOutput `yaml:"output"`
+// Stage is one request of a test and what the WAF should make of it.
+type Stage struct {
+	Input  Input  `yaml:"input"`
+	Output Output `yaml:"output"`
 }
 
-// crsInput is go-ftw's input; nil pointers take go-ftw's defaults.
-type crsInput struct {
+// Input is go-ftw's input; nil pointers take go-ftw's defaults.
+type Input struct {
 	DestAddr            string            `yaml:"dest_addr"`
 	Port                int               `yaml:"port"`
 	Protocol            string            `yaml:"protocol"`
@@ -67,7 +76,9 @@ type crsInput struct {
 	SaveCookie          bool              `yaml:"save_cookie"`
 }
 
-type crsOutput struct {
+// Output is go-ftw's expectation of a stage. Runners judge Log.ExpectIDs and
+// Log.NoExpectIDs against the rule ids the WAF reports for the request.
+type Output struct {
 	Status           int    `yaml:"status"`
 	ResponseContains string `yaml:"response_contains"`
 	ExpectError      *bool  `yaml:"expect_error"`
@@ -81,26 +92,26 @@ type crsOutput struct {
 	} `yaml:"log"`
 }
 
-// checksLog reports whether the stage expects anything of the WAF's log, the only
+// ChecksLog reports whether the stage expects anything of the WAF's log, the only
 // output an in-process run has. A stage that only expects a status (400 from Apache
 // for a malformed request line) or an error is about the web server in front.
-func (o crsOutput) checksLog() bool {
+func (o Output) ChecksLog() bool {
 	l := o.Log
 	return len(l.ExpectIDs) > 0 || len(l.NoExpectIDs) > 0 || l.MatchRegex != "" || l.NoMatchRegex != ""
 }
 
-// crsCase is one test (one test_id) ready to run.
-type crsCase struct {
+// Case is one test (one test_id) ready to run.
+type Case struct {
 	ID     string // "920100-8": rule id and test id, as go-ftw and known-failures name it
 	File   string // the rule file the test belongs to, e.g. REQUEST-920-PROTOCOL-ENFORCEMENT
-	Stages []crsStage
+	Stages []Stage
 }
 
-// loadCRSTests reads every test in the embedded CRS test suite, in path order. It fails
+// Load reads every test in the embedded CRS test suite, in path order. It fails
 // on a field it does not know, so that a CRS upgrade that adds one is noticed rather
 // than silently ignored.
-func loadCRSTests() ([]crsCase, error) {
-	var out []crsCase
+func Load() ([]Case, error) {
+	var out []Case
 	err := fs.WalkDir(crstests.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".yaml" {
 			return err
@@ -109,7 +120,7 @@ func loadCRSTests() ([]crsCase, error) {
 		if err != nil {
 			return err
 		}
-		var f crsFile
+		var f file
 		if err := yaml.UnmarshalWithOptions(b, &f, yaml.DisallowUnknownField()); err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
@@ -124,7 +135,7 @@ func loadCRSTests() ([]crsCase, error) {
 			if id == 0 {
 				id = i + 1 // go-ftw numbers tests without an id by position
 			}
-			out = append(out, crsCase{
+			out = append(out, Case{
 				ID:     fmt.Sprintf("%d-%d", f.RuleID, id),
 				File:   path.Dir(p),
 				Stages: t.Stages,
@@ -135,28 +146,80 @@ func loadCRSTests() ([]crsCase, error) {
 	return out, err
 }
 
-// errUnrepresentable marks an encoded_request that is not an HTTP/1 request nginx
+// Setup is the suite's rule 900005 (the CRS's tests/regression README; Coraza's
+// testing/coreruleset uses the same), less what a runner sets as engine options: paranoia
+// level 4 and detection only, so that every rule runs and logs. It belongs after the CRS
+// setup and before the CRS rules (waf.Options.BeforeCRS, config key waf.before_crs).
+const Setup = `SecAction "id:900005,phase:1,nolog,pass,t:none,` +
+	`ctl:ruleRemoveById=910000,` +
+	`setvar:tx.crs_validate_utf8_encoding=1,` +
+	`setvar:tx.arg_name_length=100,` +
+	`setvar:tx.arg_length=400,` +
+	`setvar:tx.total_arg_length=64000,` +
+	`setvar:tx.max_num_args=255,` +
+	`setvar:tx.max_file_size=64100,` +
+	`setvar:tx.combined_file_sizes=65535"`
+
+// ErrUnrepresentable marks an encoded_request that is not an HTTP/1 request nginx
 // could have forwarded: no request line, a header line without a colon.
-var errUnrepresentable = errors.New("raw request cannot be represented as a Request")
+var ErrUnrepresentable = errors.New("crstest: raw request cannot be represented as a Request")
 
-// crsClient is the address go-ftw connects from.
-var crsClient = netip.MustParseAddr("127.0.0.1")
+// Request is a request as the web server in front of the WAF reads it from go-ftw's
+// bytes: what an in-process runner hands to the WAF.
+type Request struct {
+	Method, URI, Proto string
+	Headers            []Header // in the order sent, names as sent
+	Body               []byte   // framed (de-chunked, cut at Content-Length); nil when none
+}
 
-// request builds the Request go-ftw would send for in.
-func (in crsInput) request() (*Request, error) {
+// Header is one request header field.
+type Header struct{ Name, Value string }
+
+// Request builds the Request a server would read from the bytes go-ftw sends for in
+// (see Wire). It fails with ErrUnrepresentable when those bytes are not an HTTP/1
+// request: a server would reject them, so there is nothing to inspect.
+func (in Input) Request() (*Request, error) {
 	if in.EncodedRequest != "" {
 		raw, err := base64.StdEncoding.DecodeString(in.EncodedRequest)
 		if err != nil {
-			return nil, fmt.Errorf("encoded_request: %w", err)
+			return nil, fmt.Errorf("crstest: encoded_request: %w", err)
 		}
-		r, err := parseRawRequest(raw)
-		if err != nil {
-			return nil, err
-		}
-		r.ClientAddr, r.ClientPort = crsClient, 40000
-		r.ServerAddr, r.ServerPort = crsClient, in.Port
-		return r, nil
+		return parseRawRequest(raw)
 	}
+	r := in.compose()
+	body, err := frameBody(r.Headers, r.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnrepresentable, err)
+	}
+	r.Body = body
+	return r, nil
+}
+
+// Wire returns the bytes go-ftw writes to the connection for in: the decoded
+// encoded_request as it is, or the request line, the header fields and the data, which
+// go-ftw does not frame (a test without Content-Length sends its data anyway).
+func (in Input) Wire() ([]byte, error) {
+	if in.EncodedRequest != "" {
+		raw, err := base64.StdEncoding.DecodeString(in.EncodedRequest)
+		if err != nil {
+			return nil, fmt.Errorf("crstest: encoded_request: %w", err)
+		}
+		return raw, nil
+	}
+	r := in.compose()
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s %s\r\n", r.Method, r.URI, r.Proto)
+	for _, h := range r.Headers {
+		fmt.Fprintf(&b, "%s: %s\r\n", h.Name, h.Value)
+	}
+	b.WriteString("\r\n")
+	b.Write(r.Body)
+	return b.Bytes(), nil
+}
+
+// compose builds go-ftw's request for an input without encoded_request; its Body is
+// the data as sent, not framed.
+func (in Input) compose() *Request {
 	method, uri, version := "GET", "/", "HTTP/1.1"
 	if in.Method != nil {
 		method = *in.Method
@@ -203,20 +266,11 @@ func (in crsInput) request() (*Request, error) {
 		}
 	}
 
-	r := &Request{
-		ClientAddr: crsClient, ClientPort: 40000,
-		ServerAddr: crsClient, ServerPort: in.Port,
-		Method: method, URI: uri, Proto: version,
-	}
+	r := &Request{Method: method, URI: uri, Proto: version, Body: data}
 	for _, k := range slices.Sorted(maps.Keys(h)) {
 		r.Headers = append(r.Headers, Header{k, h[k]})
 	}
-	body, err := frameBody(r.Headers, data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errUnrepresentable, err)
-	}
-	r.Body = body
-	return r, nil
+	return r
 }
 
 // methodWithBody is go-ftw's test for a method that gets a Content-Length even without
@@ -254,24 +308,24 @@ func parseRawRequest(raw []byte) (*Request, error) {
 	br := bufio.NewReader(bytes.NewReader(raw))
 	line, err := readLine(br)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errUnrepresentable, err)
+		return nil, fmt.Errorf("%w: %v", ErrUnrepresentable, err)
 	}
 	parts := strings.Split(line, " ")
 	if len(parts) != 3 {
-		return nil, fmt.Errorf("%w: request line %q", errUnrepresentable, line)
+		return nil, fmt.Errorf("%w: request line %q", ErrUnrepresentable, line)
 	}
 	r := &Request{Method: parts[0], URI: parts[1], Proto: parts[2]}
 	for {
 		line, err := readLine(br)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", errUnrepresentable, err)
+			return nil, fmt.Errorf("%w: %v", ErrUnrepresentable, err)
 		}
 		if line == "" {
 			break
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, fmt.Errorf("%w: header line %q", errUnrepresentable, line)
+			return nil, fmt.Errorf("%w: header line %q", ErrUnrepresentable, line)
 		}
 		value = strings.Trim(value, " \t")
 		r.Headers = append(r.Headers, Header{name, value})
@@ -281,7 +335,7 @@ func parseRawRequest(raw []byte) (*Request, error) {
 		return nil, err
 	}
 	if r.Body, err = frameBody(r.Headers, body); err != nil {
-		return nil, fmt.Errorf("%w: %v", errUnrepresentable, err)
+		return nil, fmt.Errorf("%w: %v", ErrUnrepresentable, err)
 	}
 	return r, nil
 }
@@ -329,74 +383,31 @@ func readLine(br *bufio.Reader) (string, error) {
 	return strings.TrimSuffix(s, "\r"), nil
 }
 
-func TestParseRawRequest(t *testing.T) {
-	tests := []struct {
-		name, raw  string
-		wantErr    bool
-		wantProto  string
-		wantBody   string
-		wantHeader int
-	}{
-		{"no body", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", false, "HTTP/1.1", "", 1},
-		{"cut at Content-Length", "POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n", false, "HTTP/1.0", "abc", 1},
-		{"chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nHi \r\n3\r\nCRS\r\n0\r\n\r\n", false, "HTTP/1.1", "Hi CRS", 1},
-		{"no framing, no body", "POST / HTTP/1.1\r\nHost: a\r\n\r\nleftover", false, "HTTP/1.1", "", 1},
-		{"empty header value", "GET / HTTP/1.0\r\nHost:\r\n\r\n", false, "HTTP/1.0", "", 1},
-		{"duplicate headers kept", "GET / HTTP/1.1\r\nA: 1\r\nA: 2\r\n\r\n", false, "HTTP/1.1", "", 2},
-		{"no version", "GET /\r\n\r\n", true, "", "", 0},
-		{"header without colon", "GET / HTTP/1.1\r\nHost a\r\n\r\n", true, "", "", 0},
-		{"unterminated", "GET / HTTP/1.1\r\nHost: a", true, "", "", 0},
-		{"bad chunk", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", true, "", "", 0},
+// ReadKnown reads a list of CRS tests that fail for a known reason: one "RULE-TEST
+// reason" per line, # starts a comment. A test without a reason is an error: the list
+// is a record of decisions, not a mute button.
+func ReadKnown(name string) (map[string]string, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("crstest: %w", err)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r, err := parseRawRequest([]byte(tc.raw))
-			if tc.wantErr {
-				if !errors.Is(err, errUnrepresentable) {
-					t.Fatalf("err = %v; want errUnrepresentable", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Proto != tc.wantProto || string(r.Body) != tc.wantBody || len(r.Headers) != tc.wantHeader {
-				t.Errorf("got Proto %q, Body %q, %d headers; want %q, %q, %d",
-					r.Proto, r.Body, len(r.Headers), tc.wantProto, tc.wantBody, tc.wantHeader)
-			}
-		})
+	out := make(map[string]string)
+	for n, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, reason, _ := strings.Cut(line, " ")
+		reason = strings.TrimSpace(reason)
+		if !knownID.MatchString(id) || reason == "" {
+			return nil, fmt.Errorf("crstest: %s:%d: want \"RULE-TEST reason\", got %q", name, n+1, line)
+		}
+		if _, dup := out[id]; dup {
+			return nil, fmt.Errorf("crstest: %s:%d: %s listed twice", name, n+1, id)
+		}
+		out[id] = reason
 	}
+	return out, nil
 }
 
-func TestCRSInputRequest(t *testing.T) {
-	str := func(s string) *string { return &s }
-	no := false
-	tests := []struct {
-		name     string
-		in       crsInput
-		wantBody string
-		wantHdrs []Header
-	}{
-		{"defaults", crsInput{Headers: map[string]string{"Host": "localhost"}}, "",
-			[]Header{{"Connection", "close"}, {"Host", "localhost"}}},
-		{"form data is encoded and framed", crsInput{Method: str("POST"), Data: str("a=1 2&b=<x>")}, "a=1+2&b=%3Cx%3E",
-			[]Header{{"Connection", "close"}, {"Content-Length", "15"}, {"Content-Type", "application/x-www-form-urlencoded"}}},
-		{"encoded data is left alone", crsInput{Method: str("POST"), Data: str("a=%27")}, "a=%27",
-			[]Header{{"Connection", "close"}, {"Content-Length", "5"}, {"Content-Type", "application/x-www-form-urlencoded"}}},
-		{"no autocomplete, no Content-Length: no body", crsInput{Method: str("POST"), Data: str("x"), AutocompleteHeaders: &no}, "", nil},
-		{"multipart gets CRLF", crsInput{Method: str("POST"), Headers: map[string]string{"Content-Type": "multipart/form-data; boundary=b"},
-			Data: str("--b\nx\n--b--\n")}, "--b\r\nx\r\n--b--\r\n",
-			[]Header{{"Connection", "close"}, {"Content-Length", "15"}, {"Content-Type", "multipart/form-data; boundary=b"}}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r, err := tc.in.request()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(r.Body) != tc.wantBody || !slices.Equal(r.Headers, tc.wantHdrs) {
-				t.Errorf("got Body %q, Headers %q; want %q, %q", r.Body, r.Headers, tc.wantBody, tc.wantHdrs)
-			}
-		})
-	}
-}
+var knownID = regexp.MustCompile(`^\d+-\d+$`)
