@@ -162,7 +162,7 @@ func TestRateLimitRules(t *testing.T) {
 
 	// Method and host conditions (host compared without case, port stripped).
 	post := func(host string) int {
-		raw := strings.Replace(subrequest("POST", "/cart", "192.0.2.62"), "Host: www.example.com", "Host: "+host, 1)
+		raw := strings.Replace(subrequest("POST", "/cart", "192.0.2.62"), HeaderClientHost+": www.example.com", HeaderClientHost+": "+host, 1)
 		return serve(t, s, raw).Response.StatusCode()
 	}
 	if post("shop.example.com:8443") != 204 || post("SHOP.example.com") != 403 {

@@ -15,7 +15,7 @@ import (
 // request, body included, with the contract headers and the named location to continue at.
 func bodyRequest(method, uri, addr, cont, contentType, body string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "POST /inspect HTTP/1.1\r\nHost: www.example.com\r\n")
+	fmt.Fprintf(&b, "POST /inspect HTTP/1.1\r\nHost: sidewall\r\n%s: www.example.com\r\n", HeaderClientHost)
 	fmt.Fprintf(&b, "%s: %s\r\n%s: %s\r\n%s: %s\r\n", HeaderMethod, method, HeaderURI, uri, HeaderAddr, addr)
 	if cont != "" {
 		fmt.Fprintf(&b, "%s: %s\r\n", HeaderContinue, cont)

@@ -11,6 +11,10 @@
 //	X-Sidewall-Method          the original method ($request_method)
 //	X-Sidewall-URI             the raw request URI with its query string ($request_uri)
 //	X-Sidewall-Addr            the client address ($remote_addr, after realip)
+//	X-Sidewall-Host            the host for rate-limit rules ($host)
+//	X-Sidewall-Client-Host     the client's Host header as sent ($http_host), for the WAF
+//	X-Sidewall-Profile         the WAF profile a location chose ($sidewall_profile)
+//	X-Sidewall-Continue        the named location to continue at (body path only)
 //	X-Sidewall-Protocol        the original protocol ($server_protocol)
 //	X-Sidewall-Request-ID      nginx's $request_id, carried into every log line
 //	X-Sidewall-Content-Length  the original Content-Length, if any

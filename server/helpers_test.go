@@ -24,7 +24,7 @@ var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 // headers are "Name: value" lines of the client's request.
 func subrequest(method, uri, addr string, headers ...string) string {
 	var b strings.Builder
-	b.WriteString("GET /auth HTTP/1.1\r\nHost: www.example.com\r\n")
+	b.WriteString("GET /auth HTTP/1.1\r\nHost: sidewall\r\n" + HeaderClientHost + ": www.example.com\r\n")
 	fmt.Fprintf(&b, "%s: %s\r\n%s: %s\r\n%s: %s\r\n%s: %s\r\n%s: %s\r\n",
 		HeaderMethod, method, HeaderURI, uri, HeaderAddr, addr, HeaderRequestID, "0123456789abcdef0123456789abcdef",
 		HeaderProtocol, "HTTP/1.1")

@@ -16,9 +16,13 @@ import (
 // client sent; they are therefore trusted, and hidden from the WAF, which must see the
 // client's request as the client sent it.
 const (
-	HeaderMethod        = "X-Sidewall-Method"
-	HeaderURI           = "X-Sidewall-URI"
-	HeaderHost          = "X-Sidewall-Host"
+	HeaderMethod = "X-Sidewall-Method"
+	HeaderURI    = "X-Sidewall-URI"
+	HeaderHost   = "X-Sidewall-Host"
+	// HeaderClientHost is the client's own Host header ($http_host), absent when the client
+	// sent none. The Host of the request sidewall receives is nginx's (the upstream's
+	// name): an HTTP/1.1 request must carry one, and a client's HTTP/1.0 request may not.
+	HeaderClientHost    = "X-Sidewall-Client-Host"
 	HeaderAddr          = "X-Sidewall-Addr"
 	HeaderProtocol      = "X-Sidewall-Protocol"
 	HeaderRequestID     = "X-Sidewall-Request-ID"
@@ -88,7 +92,7 @@ func (r *request) parse(ctx *fasthttp.RequestCtx) error {
 	r.setPath()
 	r.host = h.Peek(HeaderHost)
 	if len(r.host) == 0 {
-		r.host = stripPort(h.Host())
+		r.host = stripPort(h.Peek(HeaderClientHost))
 	}
 	a := h.Peek(HeaderAddr)
 	if len(a) == 0 {
@@ -166,7 +170,7 @@ func stripPort(h []byte) []byte {
 // wafRequest converts the request for the WAF. It copies what it keeps into strings: the
 // WAF's transaction must not hold fasthttp's buffers. The headers are the raw header block
 // nginx forwarded, in order and with the client's spelling, less the contract headers, with
-// the original Content-Length put back.
+// the client's Host first (if it sent one) and its Content-Length put back.
 func (r *request) wafRequest(ctx *fasthttp.RequestCtx, dst *waf.Request) {
 	h := &ctx.Request.Header
 	dst.ID = string(r.id)
@@ -178,6 +182,9 @@ func (r *request) wafRequest(ctx *fasthttp.RequestCtx, dst *waf.Request) {
 		dst.Proto = "HTTP/1.1"
 	}
 	dst.Headers = dst.Headers[:0]
+	if host := h.Peek(HeaderClientHost); len(host) > 0 {
+		dst.Headers = append(dst.Headers, waf.Header{Name: "Host", Value: string(host)})
+	}
 	raw := h.RawHeaders()
 	for len(raw) > 0 {
 		var line []byte
@@ -212,7 +219,7 @@ func (r *request) wafRequest(ctx *fasthttp.RequestCtx, dst *waf.Request) {
 // contractHeaders are the header names nginx sets for sidewall (or that its proxy settings
 // own), which the WAF must not see as the client's.
 var contractHeaders = [...]string{
-	HeaderMethod, HeaderURI, HeaderHost, HeaderAddr, HeaderProtocol,
+	HeaderMethod, HeaderURI, HeaderHost, HeaderClientHost, HeaderAddr, HeaderProtocol, "Host",
 	HeaderRequestID, HeaderContentLength, HeaderContinue, HeaderProfile, "Connection", "Content-Length",
 }
 
