@@ -23,54 +23,20 @@ import (
 
 const adminToken = "e2e-admin-token-0123456789"
 
-// bansStack is a sidewall with an admin API and a ban file, behind its own nginx.
-type bansStack struct {
-	dir   string
-	site  string // base URL of nginx's example site
-	admin string // base URL of the admin API
-	sw    *stack.Sidewall
-}
-
-// startBansStack writes files (name -> content) into a temporary directory and runs the
-// demo configuration there, with the admin API on a free port, a ban file, and edit
-// applied to the configuration text.
-func startBansStack(t *testing.T, files map[string]string, edit func(cfg string) string) *bansStack {
+// startBansStack writes files (name -> content) beside the configuration and runs the
+// demo configuration there, with the admin API on a free port (token adminToken), a ban
+// file, and edit applied to the configuration text.
+func startBansStack(t *testing.T, files map[string]string, edit func(cfg string) string) *ownStack {
 	t.Helper()
-	s := &bansStack{dir: t.TempDir()}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(s.dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
+	return startOwnStack(t, ownOptions{admin: true, files: files, edit: func(cfg string) string {
+		cfg = replaceOnce(t, cfg, `token = "demo-token-not-a-secret"`, `token = "`+adminToken+`"`)
+		cfg = replaceOnce(t, cfg, "[bans]\n", "[bans]\nfile = \"bans.json\"\n")
+		cfg = replaceOnce(t, cfg, "\nfile = \"\"\n", "\n") // the demo's own bans.file
+		if edit != nil {
+			cfg = edit(cfg)
 		}
-	}
-	swAddr, _ := freeAddr()
-	adminAddr, _ := freeAddr()
-	listen, _ := freeAddr()
-	cfg, err := stack.ProjectConfigAdmin(swAddr, adminAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = replaceOnce(t, cfg, `token = "demo-token-not-a-secret"`, `token = "`+adminToken+`"`)
-	cfg = replaceOnce(t, cfg, "[bans]\n", "[bans]\nfile = \"bans.json\"\n")
-	cfg = replaceOnce(t, cfg, "\nfile = \"\"\n", "\n") // the demo's own bans.file
-	if edit != nil {
-		cfg = edit(cfg)
-	}
-	cfgPath := filepath.Join(s.dir, "config.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if s.sw, err = stack.StartSidewall(ctx, env.bin, cfgPath, swAddr); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.sw.Stop() })
-	ngx, err := stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(s.dir, "nginx"), Sidewall: swAddr, Listen: listen, App: env.app.Addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ngx.Stop() })
-	s.site, s.admin = "http://"+listen, "http://"+adminAddr
-	return s
+		return cfg
+	}})
 }
 
 func replaceOnce(t *testing.T, text, old, new string) string {
@@ -82,7 +48,7 @@ func replaceOnce(t *testing.T, text, old, new string) string {
 }
 
 // adminCall sends a request to the admin API with the given Authorization header.
-func (s *bansStack) adminCall(t *testing.T, method, path, body, auth string) response {
+func (s *ownStack) adminCall(t *testing.T, method, path, body, auth string) response {
 	t.Helper()
 	var headers []string
 	if auth != "" {
@@ -92,13 +58,13 @@ func (s *bansStack) adminCall(t *testing.T, method, path, body, auth string) res
 }
 
 // status is the status the example site answers the client at addr.
-func (s *bansStack) status(t *testing.T, addr string) int {
+func (s *ownStack) status(t *testing.T, addr string) int {
 	t.Helper()
 	return getFrom(t, s.site, "/", addr).status
 }
 
 // try is status for a goroutine: it reports errors instead of failing the test.
-func (s *bansStack) try(addr string) (int, error) {
+func (s *ownStack) try(addr string) (int, error) {
 	req, err := http.NewRequest(http.MethodGet, s.site+"/", nil)
 	if err != nil {
 		return 0, err

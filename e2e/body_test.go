@@ -2,16 +2,11 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sidewall/sidewall/internal/stack"
 )
 
 // benignBodies are ordinary form, JSON and multipart posts, as browsers and API clients
@@ -97,29 +92,10 @@ func TestBodyPathNeedsItsNamedLocation(t *testing.T) {
 // TestDetectionOnlyAllowsAndLogs runs a second sidewall with the WAF in detection-only
 // mode: the attacks that block mode denies all pass, and each is logged.
 func TestDetectionOnlyAllowsAndLogs(t *testing.T) {
-	dir := t.TempDir()
-	swAddr, _ := freeAddr()
-	listen, _ := freeAddr()
-	cfg, err := stack.ProjectConfig(swAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = strings.Replace(cfg, `mode = "block"`, `mode = "detect"`, 1)
-	cfgPath := filepath.Join(dir, "detect.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	sw, err := stack.StartSidewall(ctx, env.bin, cfgPath, swAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sw.Stop()
-	ngx, err := stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr, Listen: listen, App: env.app.Addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ngx.Stop()
+	st := startOwnStack(t, ownOptions{edit: func(cfg string) string {
+		return strings.Replace(cfg, `mode = "block"`, `mode = "detect"`, 1)
+	}})
+	sw, ngx, listen := st.sw, st.ngx, strings.TrimPrefix(st.site, "http://")
 
 	attacks := 0
 	for _, tc := range attackBodies {

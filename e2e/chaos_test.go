@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,36 +88,16 @@ func TestChaos(t *testing.T) {
 	if testing.Short() {
 		t.Skip("chaos test skipped in -short mode")
 	}
-	dir := t.TempDir()
 	ctx := context.Background()
-	redis, err := stack.StartRedis(ctx, dir)
+	redis, err := stack.StartRedis(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer redis.Stop()
-	swAddr, _ := freeAddr()
-	listen, _ := freeAddr()
-	cfg, err := stack.ProjectConfig(swAddr)
+	openListen, err := freeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg = strings.Replace(cfg, `backend = "memory"`, `backend = "redis"`, 1)
-	cfg = strings.Replace(cfg, `address = "127.0.0.1:6379"`, `address = "`+redis.Addr+`"`, 1)
-	cfg = strings.Replace(cfg, `timeout = "50ms"`, `timeout = "500ms"`, 1)
-	cfg += "\n[[ratelimit.rules]]\nname = \"site\"\npath_prefix = \"/\"\nlimit = 1000000\nwindow = \"1m\"\n"
-	cfgPath := filepath.Join(dir, "chaos.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sw, err := stack.StartSidewall(ctx, env.bin, cfgPath, swAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sw.Stop()
-	if len(sw.LogLines("counts shared through redis")) == 0 {
-		t.Fatalf("sidewall does not share limits through redis:\n%s", sw.Logs())
-	}
-	openListen, _ := freeAddr()
 	failOpen := fmt.Sprintf(`server {
     listen %s;
     set_real_ip_from 127.0.0.1;
@@ -129,14 +107,21 @@ func TestChaos(t *testing.T) {
     location / { proxy_pass http://%s; }
 }
 `, openListen, env.app.Addr)
-	ngx, err := stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr,
-		Listen: listen, App: env.app.Addr, Servers: []string{failOpen}})
-	if err != nil {
-		t.Fatal(err)
+	own := startOwnStack(t, ownOptions{
+		edit: func(cfg string) string {
+			cfg = strings.Replace(cfg, `backend = "memory"`, `backend = "redis"`, 1)
+			cfg = strings.Replace(cfg, `address = "127.0.0.1:6379"`, `address = "`+redis.Addr+`"`, 1)
+			cfg = strings.Replace(cfg, `timeout = "50ms"`, `timeout = "500ms"`, 1)
+			return cfg + "\n[[ratelimit.rules]]\nname = \"site\"\npath_prefix = \"/\"\nlimit = 1000000\nwindow = \"1m\"\n"
+		},
+		servers: []string{failOpen},
+	})
+	sw := own.sw
+	if len(sw.LogLines("counts shared through redis")) == 0 {
+		t.Fatalf("sidewall does not share limits through redis:\n%s", sw.Logs())
 	}
-	defer ngx.Stop()
 
-	l := startLoad("http://"+listen, 3)
+	l := startLoad(own.site, 3)
 	defer l.close()
 	open := startLoad("http://"+openListen, 1) // the same traffic on a fail-open site
 	defer open.close()

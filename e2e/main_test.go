@@ -189,3 +189,81 @@ func noInternalHeaders(t *testing.T, r response) {
 		}
 	}
 }
+
+// ownStack is a sidewall and an nginx of one test's own, started from the project's
+// config.toml as the test edits it (the shared env's upstream stays). Both stop when the
+// test ends.
+type ownStack struct {
+	dir   string // the test's scratch directory, which holds the configuration
+	cfg   string // path of the configuration file sidewall runs with
+	sw    *stack.Sidewall
+	ngx   *stack.Nginx // nil with ownOptions.noNginx
+	site  string       // base URL of the example site
+	admin string       // base URL of the admin API; "" when it is off
+}
+
+// ownOptions say how a test's stack differs from the demo.
+type ownOptions struct {
+	admin    bool                    // the admin API on a free port (token: config.toml's)
+	files    map[string]string       // files to write beside the configuration first
+	edit     func(cfg string) string // changes to config.toml's text
+	upstream string                  // nginx's address for sidewall; default its TCP address
+	servers  []string                // extra nginx server blocks
+	noNginx  bool
+}
+
+func startOwnStack(t *testing.T, o ownOptions) *ownStack {
+	t.Helper()
+	s := &ownStack{dir: t.TempDir()}
+	for name, text := range o.files {
+		if err := os.WriteFile(filepath.Join(s.dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	swAddr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminAddr := ""
+	if o.admin {
+		if adminAddr, err = freeAddr(); err != nil {
+			t.Fatal(err)
+		}
+		s.admin = "http://" + adminAddr
+	}
+	cfg, err := stack.ProjectConfigAdmin(swAddr, adminAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.edit != nil {
+		cfg = o.edit(cfg)
+	}
+	s.cfg = filepath.Join(s.dir, "config.toml")
+	if err := os.WriteFile(s.cfg, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if s.sw, err = stack.StartSidewall(ctx, env.bin, s.cfg, swAddr); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.sw.Stop() })
+	if o.noNginx {
+		return s
+	}
+	listen, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := o.upstream
+	if upstream == "" {
+		upstream = swAddr
+	}
+	s.ngx, err = stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(s.dir, "nginx"),
+		Sidewall: upstream, Listen: listen, App: env.app.Addr, Servers: o.servers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.ngx.Stop() })
+	s.site = "http://" + listen
+	return s
+}

@@ -1,15 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sidewall/sidewall/internal/stack"
 )
 
 const demoToken = "demo-token-not-a-secret" // config.toml's admin.token
@@ -17,30 +13,8 @@ const demoToken = "demo-token-not-a-secret" // config.toml's admin.token
 // TestMetricsAndReload drives a short demo run through real nginx, then reads /metrics on
 // the admin listener (token required) and reloads through POST /reload, good and bad.
 func TestMetricsAndReload(t *testing.T) {
-	dir := t.TempDir()
-	swAddr, _ := freeAddr()
-	adminAddr, _ := freeAddr()
-	listen, _ := freeAddr()
-	cfg, err := stack.ProjectConfigAdmin(swAddr, adminAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgPath := filepath.Join(dir, "ops.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	sw, err := stack.StartSidewall(ctx, env.bin, cfgPath, swAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sw.Stop()
-	ngx, err := stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr, Listen: listen, App: env.app.Addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ngx.Stop()
-	site := "http://" + listen
+	st := startOwnStack(t, ownOptions{admin: true})
+	site := st.site
 
 	// The demo's traffic: allowed, blocklisted, an attack, a login over its limit.
 	getFrom(t, site, "/", "192.0.2.180")
@@ -50,7 +24,7 @@ func TestMetricsAndReload(t *testing.T) {
 		getFrom(t, site, "/login", "192.0.2.182")
 	}
 
-	admin := "http://" + adminAddr
+	admin := st.admin
 	if r := do(t, http.MethodGet, admin+"/metrics", ""); r.status != http.StatusUnauthorized {
 		t.Errorf("/metrics without the token: status %d, want 401", r.status)
 	}
@@ -62,7 +36,11 @@ func TestMetricsAndReload(t *testing.T) {
 		t.Errorf("good reload: status %d body %s", r.status, r.body)
 	}
 	// A broken configuration is refused with the reason, and the running one stays.
-	if err := os.WriteFile(cfgPath, []byte(strings.Replace(cfg, "paranoia_level = 1", "paranoia_levle = 1", 1)), 0o644); err != nil {
+	cfg, err := os.ReadFile(st.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(st.cfg, []byte(strings.Replace(string(cfg), "paranoia_level = 1", "paranoia_levle = 1", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r := do(t, http.MethodPost, admin+"/reload", "", auth)
@@ -115,25 +93,11 @@ func TestReloadsDoNotLeak(t *testing.T) {
 		t.Skip("100 reloads skipped in -short mode")
 	}
 	t.Setenv("GOGC", "25")
-	dir := t.TempDir()
-	swAddr, _ := freeAddr()
-	adminAddr, _ := freeAddr()
-	cfg, err := stack.ProjectConfigAdmin(swAddr, adminAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgPath := filepath.Join(dir, "reload.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sw, err := stack.StartSidewall(context.Background(), env.bin, cfgPath, swAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sw.Stop()
+	st := startOwnStack(t, ownOptions{admin: true, noNginx: true})
+	sw := st.sw
 	reload := func() {
 		t.Helper()
-		r := do(t, http.MethodPost, "http://"+adminAddr+"/reload", "", "Authorization: Bearer "+demoToken)
+		r := do(t, http.MethodPost, st.admin+"/reload", "", "Authorization: Bearer "+demoToken)
 		if r.status != http.StatusOK {
 			t.Fatalf("reload: status %d %s", r.status, r.body)
 		}

@@ -1,29 +1,19 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
-
-	"github.com/sidewall/sidewall/internal/stack"
 )
 
 // TestDryRunRuleDeniesNothing runs a sidewall with a dry-run rule (action "log", like
 // nginx's limit_req_dry_run): over its limit it denies nothing, and logs each request it
 // would have denied.
 func TestDryRunRuleDeniesNothing(t *testing.T) {
-	dir := t.TempDir()
-	swAddr, _ := freeAddr()
-	listen, _ := freeAddr()
-	cfg, err := stack.ProjectConfig(swAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg += `
+	st := startOwnStack(t, ownOptions{edit: func(cfg string) string {
+		return cfg + `
 [[ratelimit.rules]]
 name = "search-dry-run"
 path_prefix = "/search"
@@ -31,21 +21,8 @@ limit = 2
 window = "1m"
 action = "log"
 `
-	cfgPath := filepath.Join(dir, "dry.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	sw, err := stack.StartSidewall(ctx, env.bin, cfgPath, swAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sw.Stop()
-	ngx, err := stack.StartNginx(ctx, stack.NginxOptions{Dir: filepath.Join(dir, "nginx"), Sidewall: swAddr, Listen: listen, App: env.app.Addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ngx.Stop()
+	}})
+	sw, listen := st.sw, strings.TrimPrefix(st.site, "http://")
 
 	const requests = 6
 	for i := 1; i <= requests; i++ {
