@@ -2,14 +2,12 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"hash/crc32"
-	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -391,66 +389,22 @@ func checkIDs(got []int, out crstest.Output) string {
 // logCRSNginxSummary logs passed/failed/skipped per rule file and overall, every skipped
 // test under its reason, and every failure with its cause.
 func logCRSNginxSummary(t *testing.T, full bool, cases []crstest.Case, results []crsResult) {
-	type counts struct{ pass, fail, skip int }
-	perFile := make(map[string]*counts)
-	var total counts
-	reasons := make(map[string][]string) // skip reason: the tests skipped for it
-	var failures []string
+	var tally crstest.Tally
 	for i, c := range cases {
-		n := perFile[c.File]
-		if n == nil {
-			n = &counts{}
-			perFile[c.File] = n
-		}
 		switch r := results[i]; r.outcome {
 		case crsPass:
-			n.pass++
-			total.pass++
+			tally.Pass(c)
 		case crsFail:
-			n.fail++
-			total.fail++
-			failures = append(failures, fmt.Sprintf("  %s (%s): %s", c.ID, c.File, r.detail))
+			tally.Fail(c, r.detail)
 		case crsSkip:
-			n.skip++
-			total.skip++
-			reasons[r.detail] = append(reasons[r.detail], c.ID)
+			tally.Skip(c, r.detail)
 		}
 	}
-	var b bytes.Buffer
 	which := "a subset (-crs.full for all)"
 	if full {
 		which = "all tests"
 	}
-	fmt.Fprintf(&b, "CRS regression suite through nginx and sidewall, %s (paranoia level 4, detection only):\n", which)
-	fmt.Fprintf(&b, "%-48s %6s %6s %7s %7s\n", "rule file", "passed", "failed", "skipped", "pass %")
-	rate := func(n counts) string {
-		if n.pass+n.fail == 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%.1f", 100*float64(n.pass)/float64(n.pass+n.fail))
-	}
-	for _, f := range slices.Sorted(maps.Keys(perFile)) {
-		n := *perFile[f]
-		fmt.Fprintf(&b, "%-48s %6d %6d %7d %7s\n", f, n.pass, n.fail, n.skip, rate(n))
-	}
-	fmt.Fprintf(&b, "%-48s %6d %6d %7d %7s\n", "total", total.pass, total.fail, total.skip, rate(total))
-	if total.pass+total.fail > 0 {
-		fmt.Fprintf(&b, "pass rate over the %d applicable (request-phase, judged) tests: %.2f%%\n",
-			total.pass+total.fail, 100*float64(total.pass)/float64(total.pass+total.fail))
-	}
-	fmt.Fprintf(&b, "skipped:\n")
-	for _, r := range slices.SortedFunc(maps.Keys(reasons), func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(reasons[b]), len(reasons[a])), cmp.Compare(a, b))
-	}) {
-		fmt.Fprintf(&b, "  %4d  %s\n", len(reasons[r]), r)
-		for ids := reasons[r]; len(ids) > 0; {
-			n := min(len(ids), 10)
-			fmt.Fprintf(&b, "        %s\n", strings.Join(ids[:n], " "))
-			ids = ids[n:]
-		}
-	}
-	if failures != nil {
-		fmt.Fprintf(&b, "failed:\n%s\n", strings.Join(failures, "\n"))
-	}
+	var b strings.Builder
+	tally.Write(&b, "CRS regression suite through nginx and sidewall, "+which+" (paranoia level 4, detection only)", true)
 	t.Log(b.String())
 }

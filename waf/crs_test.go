@@ -1,7 +1,6 @@
 package waf
 
 import (
-	"cmp"
 	"flag"
 	"fmt"
 	"hash/crc32"
@@ -256,51 +255,23 @@ func wafRequest(in crstest.Input) (*Request, error) {
 // logCRSSummary logs passed/failed/skipped per rule file and overall, and the skip
 // reasons.
 func logCRSSummary(t *testing.T, cases []crstest.Case, results []crsResult) {
-	type counts struct{ pass, fail, skip int }
-	perFile := make(map[string]*counts)
-	var total counts
-	reasons := make(map[string]int)
+	var tally crstest.Tally
 	body := 0
 	for i, c := range cases {
-		n := perFile[c.File]
-		if n == nil {
-			n = &counts{}
-			perFile[c.File] = n
-		}
 		switch r := results[i]; r.outcome {
 		case crsPass:
-			n.pass++
-			total.pass++
+			tally.Pass(c)
 			if r.body {
 				body++
 			}
 		case crsFail:
-			n.fail++
-			total.fail++
+			tally.Fail(c, r.detail)
 		case crsSkip:
-			n.skip++
-			total.skip++
-			reasons[r.detail]++
+			tally.Skip(c, r.detail)
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "CRS regression suite, in process (paranoia level 4, detection only):\n")
-	fmt.Fprintf(&b, "%-48s %6s %6s %6s %7s\n", "rule file", "passed", "failed", "skipped", "pass %")
-	rate := func(n counts) string {
-		if n.pass+n.fail == 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%.1f", 100*float64(n.pass)/float64(n.pass+n.fail))
-	}
-	for _, f := range slices.Sorted(maps.Keys(perFile)) {
-		n := *perFile[f]
-		fmt.Fprintf(&b, "%-48s %6d %6d %6d %7s\n", f, n.pass, n.fail, n.skip, rate(n))
-	}
-	fmt.Fprintf(&b, "%-48s %6d %6d %6d %7s\n", "total", total.pass, total.fail, total.skip, rate(total))
-	fmt.Fprintf(&b, "skipped:\n")
-	for _, r := range slices.SortedFunc(maps.Keys(reasons), func(a, b string) int { return cmp.Compare(reasons[b], reasons[a]) }) {
-		fmt.Fprintf(&b, "  %4d  %s\n", reasons[r], r)
-	}
+	tally.Write(&b, "CRS regression suite, in process (paranoia level 4, detection only)", false)
 	fmt.Fprintf(&b, "%d of the passed tests inspect a request body, which nginx's auth_request does not forward", body)
 	t.Log(b.String())
 }
