@@ -42,6 +42,9 @@ func (s *Server) inspectBody(ctx *fasthttp.RequestCtx) { s.decide(ctx, true) }
 // with its stack, and answered by the policy's failure mode: fasthttp would otherwise let
 // it kill the process.
 func (s *Server) decide(ctx *fasthttp.RequestCtx, body bool) {
+	// Answer headers keep the spelling written here (RateLimit-Policy, as the IETF draft
+	// spells it, not fasthttp's Ratelimit-Policy): on the body path the client sees them.
+	ctx.Response.Header.DisableNormalizing()
 	p := s.policy.Load()
 	var req request
 	defer func() {
