@@ -89,6 +89,10 @@ func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 		LogAllowed:  cfg.Log.Allowed,
 		BodyLimit:   cfg.WAF.BodyLimit,
 		BodyPartial: cfg.WAF.BodyLimitAction == "inspect_partial",
+		SkipWAF: server.StaticAssets{
+			PathPrefixes: cfg.WAF.SkipPathPrefixes,
+			Extensions:   cfg.WAF.SkipExtensions,
+		},
 	}
 	var errs []error
 	var stamps []filewatch.Stamp

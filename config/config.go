@@ -220,6 +220,11 @@ type WAF struct {
 	// BeforeCRS is SecLang read after the CRS setup and before the CRS rules: CRS
 	// setup variables (tx.allowed_methods) and runtime exclusions go here.
 	BeforeCRS string `toml:"before_crs"`
+	// SkipPathPrefixes and SkipExtensions name static assets the WAF does not inspect:
+	// a GET or HEAD without a query string whose path starts with one of the prefixes or
+	// ends with one of the extensions. The blocklist and rate limits still apply.
+	SkipPathPrefixes []string `toml:"skip_path_prefixes"`
+	SkipExtensions   []string `toml:"skip_extensions"`
 	// BodyLimit is the body size the WAF inspects (SecRequestBodyLimit), and
 	// BodyLimitAction what happens to a larger body: "reject" (413) or
 	// "inspect_partial" (inspect the first BodyLimit bytes and go on).

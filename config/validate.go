@@ -84,6 +84,17 @@ func (v *validator) config(c *Config) {
 		}
 	}
 	v.files(p.key("rule_files"), c.WAF.RuleFiles)
+	for i, pre := range c.WAF.SkipPathPrefixes {
+		v.path(p.key("skip_path_prefixes").index(i), pre)
+		if pre == "" || pre == "/" {
+			v.errorf(p.key("skip_path_prefixes").index(i), `must be a path prefix such as "/static/" (not empty or "/", which would skip every request), got %s`, quoteShort(pre))
+		}
+	}
+	for i, ext := range c.WAF.SkipExtensions {
+		if len(ext) < 2 || ext[0] != '.' || strings.ContainsAny(ext, "/?") {
+			v.errorf(p.key("skip_extensions").index(i), `must be a file extension such as ".css", got %s`, quoteShort(ext))
+		}
+	}
 	profiles := map[string]bool{}
 	for i, pr := range c.WAF.Profiles {
 		pp := p.key("profiles").index(i)

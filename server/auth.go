@@ -124,8 +124,12 @@ func (s *Server) check(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool {
 			return true
 		}
 	}
-	// 3. WAF.
+	// 3. WAF, unless the request is for a static asset the operator named.
 	if p.WAF == nil {
+		return false
+	}
+	if p.SkipWAF.match(req) {
+		s.m.wafSkipped.Inc()
 		return false
 	}
 	start = time.Now()

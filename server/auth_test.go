@@ -311,3 +311,30 @@ func TestWAFProfileChoice(t *testing.T) {
 		t.Errorf("unknown profile not logged:\n%s", logs.String())
 	}
 }
+
+func TestStaticAssetsSkipTheWAF(t *testing.T) {
+	s := New(&Policy{
+		WAF:     testWAF(t, waf.Options{}),
+		Block:   mustSet(t, "203.0.113.0/24"),
+		SkipWAF: StaticAssets{PathPrefixes: []string{"/static/"}, Extensions: []string{".css"}},
+	}, Options{})
+	shellshock := "User-Agent: () { :; }; /bin/bash -c 'id'"
+	tests := []struct {
+		method, uri, addr string
+		status            int
+	}{
+		{"GET", "/static/app.js", "192.0.2.1", 204},       // prefix: not inspected
+		{"HEAD", "/theme/site.css", "192.0.2.1", 204},     // extension: not inspected
+		{"GET", "/static/app.js?v=1", "192.0.2.1", 403},   // a query is input: inspected
+		{"POST", "/static/upload", "192.0.2.1", 403},      // not a GET or HEAD: inspected
+		{"GET", "/static/%2e%2e/admin", "192.0.2.1", 403}, // normalised to /admin: inspected
+		{"GET", "/page", "192.0.2.1", 403},                // not static: inspected
+		{"GET", "/static/app.js", "203.0.113.5", 403},     // the blocklist still applies
+	}
+	for _, tc := range tests {
+		ctx := serve(t, s, subrequest(tc.method, tc.uri, tc.addr, shellshock))
+		if got := ctx.Response.StatusCode(); got != tc.status {
+			t.Errorf("%s %s from %s: status %d, want %d", tc.method, tc.uri, tc.addr, got, tc.status)
+		}
+	}
+}

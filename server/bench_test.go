@@ -34,6 +34,12 @@ func BenchmarkAuth(b *testing.B) {
 		{"blocklist+limiter", lists, subrequest("GET", "/products/42?color=red", "192.0.2.1", browser...)},
 		{"crs-benign-get", withWAF, subrequest("GET", "/products/42?color=red", "192.0.2.1", browser...)},
 		{"crs-attack-get", withWAF, subrequest("GET", "/?id=1%27%20OR%20%271%27%3D%271", "192.0.2.1", browser...)},
+		// A static asset named in SkipWAF: the lists and limits, no CRS.
+		{"crs-static-asset-skipped", func() *Policy {
+			p := withWAF()
+			p.SkipWAF = StaticAssets{PathPrefixes: []string{"/static/"}}
+			return p
+		}, subrequest("GET", "/static/app.js", "192.0.2.1", browser...)},
 		// The body path (/inspect) with a benign ~1 KB urlencoded form.
 		{"crs-benign-post-1k", withWAF, bodyRequest("POST", "/comment", "192.0.2.1", "@app", "application/x-www-form-urlencoded",
 			"name=alice&email=alice%40example.com&comment="+strings.Repeat("hello+world+", 80))},

@@ -16,6 +16,8 @@ type metrics struct {
 	checks    *prometheus.HistogramVec // check
 	wafScore  prometheus.Histogram
 	panics    prometheus.Counter
+	// wafSkipped counts requests for static assets the WAF did not inspect.
+	wafSkipped prometheus.Counter
 
 	allowed, blocklisted, banned, invalid, failed  prometheus.Counter
 	blocklistSeconds, ratelimitSeconds, wafSeconds prometheus.Observer
@@ -38,6 +40,10 @@ func newMetrics() *metrics {
 			Namespace: "sidewall", Name: "waf_anomaly_score",
 			Help:    "Inbound anomaly score of each request the WAF inspected (the CRS denies at the threshold, 5 by default).",
 			Buckets: []float64{0, 2, 3, 4, 5, 8, 10, 15, 20, 30, 50},
+		}),
+		wafSkipped: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "sidewall", Name: "waf_skipped_total",
+			Help: "Requests for static assets (waf.skip_path_prefixes, waf.skip_extensions) the WAF did not inspect.",
 		}),
 		panics: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "sidewall", Name: "panics_recovered_total",
@@ -89,6 +95,7 @@ func (s *Server) Describe(ch chan<- *prometheus.Desc) {
 	s.m.checks.Describe(ch)
 	s.m.wafScore.Describe(ch)
 	s.m.panics.Describe(ch)
+	s.m.wafSkipped.Describe(ch)
 	for _, d := range stateDescs {
 		ch <- d
 	}
@@ -100,6 +107,7 @@ func (s *Server) Collect(ch chan<- prometheus.Metric) {
 	s.m.checks.Collect(ch)
 	s.m.wafScore.Collect(ch)
 	s.m.panics.Collect(ch)
+	s.m.wafSkipped.Collect(ch)
 	p := s.policy.Load()
 	for _, l := range p.Limits {
 		if l.Window != nil {

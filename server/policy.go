@@ -28,6 +28,8 @@ type Policy struct {
 	// X-Sidewall-Profile (set $sidewall_profile NAME; in a location). An unknown name is
 	// inspected by WAF, and logged: a typo in nginx must not turn the WAF off.
 	Profiles map[string]*waf.Engine
+	// SkipWAF names static assets the WAF does not inspect.
+	SkipWAF StaticAssets
 	// AutoBan bans clients that earn too many denials, through Options.Bans. Nil turns
 	// auto-ban off.
 	AutoBan *AutoBan
@@ -224,4 +226,39 @@ func (p *Policy) CloseEngines() {
 	for _, e := range p.Profiles {
 		e.Close()
 	}
+}
+
+// StaticAssets name requests for static files, which carry no input for the WAF to check:
+// a GET or HEAD without a query string whose normalised path starts with one of
+// PathPrefixes or ends with one of Extensions (".css"). The zero value names none.
+type StaticAssets struct {
+	PathPrefixes []string
+	Extensions   []string
+}
+
+// match reports whether req asks for a static asset, without allocating.
+func (a *StaticAssets) match(req *request) bool {
+	if len(a.PathPrefixes) == 0 && len(a.Extensions) == 0 {
+		return false
+	}
+	if m := string(req.method); m != "GET" && m != "HEAD" {
+		return false
+	}
+	for _, c := range req.uri {
+		if c == '?' {
+			return false
+		}
+	}
+	path := req.path()
+	for _, pre := range a.PathPrefixes {
+		if len(path) >= len(pre) && string(path[:len(pre)]) == pre {
+			return true
+		}
+	}
+	for _, ext := range a.Extensions {
+		if len(path) >= len(ext) && string(path[len(path)-len(ext):]) == ext {
+			return true
+		}
+	}
+	return false
 }
