@@ -15,8 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,17 +100,8 @@ func TestCRSThroughNginx(t *testing.T) {
 	}
 	site := startCRSStack(t)
 
-	results := make([]crsResult, len(cases))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range 4 { // a few requests in flight keep both nginx and sidewall busy
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(cases); i = int(next.Add(1) - 1) {
-				results[i] = runCRSCaseNginx(site, cases[i])
-			}
-		})
-	}
-	wg.Wait()
+	// A few requests in flight keep both nginx and sidewall busy.
+	results := crstest.Run(cases, 4, func(c crstest.Case) crsResult { return runCRSCaseNginx(site, c) })
 
 	for i, c := range cases {
 		r := results[i]

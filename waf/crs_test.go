@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/sidewall/sidewall/internal/crstest"
@@ -65,17 +63,7 @@ func TestCRS(t *testing.T) {
 
 	// Inspect is safe for concurrent use; one worker per CPU keeps the full suite's
 	// wall time to a few seconds where cores are free.
-	results := make([]crsResult, len(cases))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(cases); i = int(next.Add(1) - 1) {
-				results[i] = runCRSCase(e, cases[i])
-			}
-		})
-	}
-	wg.Wait()
+	results := crstest.Run(cases, runtime.GOMAXPROCS(0), func(c crstest.Case) crsResult { return runCRSCase(e, c) })
 
 	for i, c := range cases {
 		r := results[i]

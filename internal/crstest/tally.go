@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Tally counts a run's verdicts per rule file, keeps each skipped test under its reason
@@ -99,4 +101,21 @@ func (t *Tally) Write(w io.Writer, title string, listIDs bool) {
 	if t.failures != nil {
 		fmt.Fprintf(w, "failed:\n%s\n", strings.Join(t.failures, "\n"))
 	}
+}
+
+// Run runs every case through run on workers goroutines and returns the results in the
+// order of cases. run must be safe for concurrent use.
+func Run[R any](cases []Case, workers int, run func(Case) R) []R {
+	results := make([]R, len(cases))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(cases); i = int(next.Add(1) - 1) {
+				results[i] = run(cases[i])
+			}
+		})
+	}
+	wg.Wait()
+	return results
 }
