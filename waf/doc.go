@@ -62,11 +62,17 @@
 // cgo build (the default wherever a C compiler is installed; it links Debian's
 // libre2-dev, and the binary then needs the libre2 shared library where it runs) the
 // first New registers with Coraza an @rx that matches with RE2's DFA instead, which
-// halves the time of a form POST and cuts a GET by a quarter to a third. The registration is process-wide (Coraza keeps
-// one operator table) and happens once; New does it before it builds anything, so every
+// halves the time of a form POST and cuts a GET by a quarter to a third. The
+// registration is process-wide (Coraza keeps one operator table) and happens once; New does it before it builds anything, so every
 // Engine uses it. Verdicts do not change: RE2 and Go's regexp share syntax and semantics,
 // Go's regexp still matches input that is not valid UTF-8 and patterns that begin with
 // a literal, and the CRS's own regression suite (TestCRS) and a differential test of
 // every CRS pattern hold the two to the same answers. CGO_ENABLED=0 builds a pure-Go
 // sidewall that uses Coraza's own @rx; RegexEngine says which one a binary has.
+//
+// Before either engine runs, the @rx looks for literals the pattern cannot match
+// without (prefilter.go): about 170 of the CRS's 290 patterns have a set of them, and a
+// value of ordinary text usually holds none, so most of a benign request's @rx calls
+// end there, in both builds. That took another 10-20% off a benign GET and a form POST,
+// with every CRS test's matched rules and score unchanged.
 package waf

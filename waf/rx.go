@@ -29,7 +29,8 @@ import (
 //
 // SecRxPreFilter has no effect while this operator is registered: Coraza's prefilter
 // lives in its own @rx, and let an attack through the CRS regression suite (942220) in
-// v3.8.1.
+// v3.8.1. This operator has its own, simpler one (prefilter.go), run before either
+// engine.
 
 // useRE2 registers the RE2-backed @rx with Coraza, once per process, if the build has
 // RE2. Coraza keeps operators in a process-wide table that its parser reads without a
@@ -69,6 +70,7 @@ const re2MaxMem = 1 << 20
 type rxCompiled struct {
 	re   *regexp.Regexp // Go's, exactly as Coraza's @rx compiles it
 	fast *re2.Regexp    // RE2's; nil if RE2 refused the pattern
+	pre  *prefilter     // literals every match contains; nil if there are none to use
 	ncap int            // captures @rx sets: the match and up to 8 groups
 }
 
@@ -87,7 +89,7 @@ func newRx(opts plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 		if err != nil {
 			return nil, err
 		}
-		c := &rxCompiled{re: re, ncap: min(1+re.NumSubexp(), 9)}
+		c := &rxCompiled{re: re, ncap: min(1+re.NumSubexp(), 9), pre: newPrefilter(data)}
 		// A pattern that begins with a literal stays with Go's regexp, which looks for
 		// the literal with strings.Index before it runs any automaton: for input that
 		// lacks it (nearly all) that beats the fixed cost of a call into RE2.
@@ -106,6 +108,9 @@ func newRx(opts plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 
 func (o *rx) Evaluate(tx plugintypes.TransactionState, value string) bool {
 	c := o.c
+	if c.pre != nil && !c.pre.mayMatch(value) {
+		return false
+	}
 	if c.fast == nil || !utf8.ValidString(value) {
 		return evaluateGo(c.re, tx, value)
 	}

@@ -1,0 +1,347 @@
+package waf
+
+import (
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// This file decides, before any regular expression runs, that an @rx pattern cannot
+// match a value: the pattern is read once, at rule load, for a set of literal strings
+// of which every match must contain one, and a value that contains none of them is not
+// a match. For benign traffic that is nearly every value: a header or a form field of
+// ordinary text holds none of "union", "select", "<script" and the like, and the call
+// into RE2 (a cgo call, a tenth of a GET's CPU time on its own) is never made.
+//
+// It is a necessary condition only, so a mistake in it can cost a missed attack:
+// Coraza's own SecRxPreFilter, which does the same with more cleverness, let CRS test
+// 942220-2 through in v3.8.1. This one is kept small enough to check by reading, and
+// refuses whenever in doubt:
+//
+//   - Literals are compared ASCII case-insensitively, always: for a case-sensitive
+//     literal that only makes the filter say "maybe" more often.
+//   - A pattern literal with a rune outside ASCII gives no literal: under (?i) the
+//     Kelvin sign matches "k" and the long s matches "s", so it could match ASCII.
+//   - A byte outside ASCII in a value is never part of an ASCII literal's match:
+//     Go's regexp and RE2 decode ASCII bytes as themselves whatever surrounds them,
+//     and under (?i) only k and s fold to runes outside ASCII (the Kelvin sign, the
+//     long s; TestFoldsOutsideASCII checks this against package unicode). So a
+//     filter whose literals hold no k or s ignores such bytes, and any other filter
+//     hands a value with one to the regex. (Transformations such as base64Decode
+//     make such values from benign input, so this matters.)
+//   - Only the regexp/syntax operators listed in analyze give literals; anything else
+//     (., classes of more than a few ASCII characters, *, a repeat of minimum 0)
+//     gives none, and a pattern gets no filter at all if its set has more than
+//     maxNeedles literals or a one-byte literal that ordinary text is full of (a
+//     letter, digit, _ or space).
+//
+// TestRxAgreesWithGo runs every CRS pattern, filter included, against Go's regexp on
+// the CRS regression inputs; TestPrefilterSound and FuzzPrefilterSound go after the
+// filter's edges; TestCRS holds the verdicts.
+
+const (
+	// maxNeedles bounds the literals a filter looks for: they are indexed by the bits
+	// of a uint64.
+	maxNeedles = 64
+
+	// maxClass is the largest character class taken as a set of one-byte literals:
+	// a class such as [\"'`;] narrows a cross product usefully, [a-z] does not.
+	maxClass = 6
+)
+
+// prefilter reports whether a value might match one pattern. It is immutable after
+// newPrefilter and safe for concurrent use.
+type prefilter struct {
+	needles []string // lower-case ASCII, at least two bytes each
+	// single marks the needles of one byte, none of them a letter, digit or space:
+	// punctuation such as ( or $ that ordinary text rarely holds.
+	single  [256]bool
+	singles []string
+	// exactASCII is set when a literal has a k or an s, which (?i) also matches in
+	// runes outside ASCII: then a value that is not all ASCII may match without
+	// containing a literal.
+	exactASCII bool
+	// first[c] and second[c] have bit j set when needle j begins with c, or has c as
+	// its second byte (c lower-cased): a position where both bits are set is where
+	// needle j may start.
+	first, second [256]uint64
+}
+
+// newPrefilter returns the filter for an @rx pattern as Coraza compiles it ((?sm)
+// included), or nil when the pattern yields no useful set of literals.
+func newPrefilter(pattern string) *prefilter {
+	re, err := syntax.Parse(pattern, syntax.Perl) // the flags regexp.Compile uses
+	if err != nil {
+		return nil
+	}
+	in := analyze(re.Simplify())
+	set, ok := in.required()
+	if !ok || len(set) == 0 || len(set) > maxNeedles {
+		return nil
+	}
+	p := &prefilter{}
+	for _, s := range set {
+		if strings.ContainsAny(s, "ks") {
+			p.exactASCII = true
+		}
+		switch {
+		case len(s) >= 2:
+			p.first[s[0]] |= 1 << len(p.needles)
+			p.second[s[1]] |= 1 << len(p.needles)
+			p.needles = append(p.needles, s)
+		case isWordByte(s[0]) || s[0] == ' ':
+			// A letter, digit or space is in nearly every value: no use.
+			return nil
+		default:
+			p.single[s[0]] = true
+			p.singles = append(p.singles, s)
+		}
+	}
+	return p
+}
+
+// mayMatch reports false only if value contains none of the needles, ignoring ASCII
+// case (and, for a filter with exactASCII, is all ASCII).
+func (p *prefilter) mayMatch(value string) bool {
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; p.single[c] || c >= utf8.RuneSelf && p.exactASCII {
+			return true
+		}
+	}
+	for i := 0; i+1 < len(value); i++ {
+		m := p.first[lower(value[i])] & p.second[lower(value[i+1])]
+		for m != 0 {
+			j := trailingZeros(m)
+			m &= m - 1
+			if n := p.needles[j]; len(value)-i >= len(n) && hasPrefixFold(value[i:], n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// hasPrefixFold reports whether s starts with needle, which is lower case, ignoring
+// ASCII case; len(s) >= len(needle).
+func hasPrefixFold(s, needle string) bool {
+	for k := 0; k < len(needle); k++ {
+		if lower(s[k]) != needle[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func trailingZeros(m uint64) int {
+	n := 0
+	for m&1 == 0 {
+		m >>= 1
+		n++
+	}
+	return n
+}
+
+// info is what analyze learns about one node of a parsed pattern. Both sets hold
+// lower-case ASCII strings and at most maxNeedles of them.
+type info struct {
+	// exact, when exactOK, is every string the node can match (case aside), "" for
+	// an empty match.
+	exact   []string
+	exactOK bool
+	// req, when reqOK, is a set of which every match of the node contains at least
+	// one member.
+	req   []string
+	reqOK bool
+}
+
+// required returns the best set of which every match contains a member.
+func (in info) required() ([]string, bool) {
+	if in.reqOK {
+		return in.req, true
+	}
+	if in.exactOK && !slices.Contains(in.exact, "") {
+		return in.exact, true
+	}
+	return nil, false
+}
+
+// analyze computes re's info. Any operator not named here gives nothing.
+func analyze(re *syntax.Regexp) info {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return info{exact: []string{""}, exactOK: true}
+	case syntax.OpLiteral:
+		b := make([]byte, 0, len(re.Rune))
+		for _, r := range re.Rune {
+			if r >= utf8.RuneSelf || r < 0 {
+				return info{}
+			}
+			b = append(b, lower(byte(r)))
+		}
+		s := []string{string(b)}
+		return info{exact: s, exactOK: true, req: s, reqOK: len(b) > 0}
+	case syntax.OpCharClass:
+		var set []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi >= utf8.RuneSelf || hi-lo >= maxClass {
+				return info{}
+			}
+			for r := lo; r <= hi; r++ {
+				set = append(set, string(rune(lower(byte(r)))))
+			}
+		}
+		slices.Sort(set)
+		set = slices.Compact(set)
+		if len(set) == 0 || len(set) > maxClass {
+			return info{}
+		}
+		return info{exact: set, exactOK: true}
+	case syntax.OpCapture:
+		return analyze(re.Sub[0])
+	case syntax.OpQuest:
+		sub := analyze(re.Sub[0])
+		if !sub.exactOK || len(sub.exact) >= maxNeedles {
+			return info{}
+		}
+		return info{exact: union(sub.exact, []string{""}), exactOK: true}
+	case syntax.OpPlus:
+		sub := analyze(re.Sub[0])
+		req, ok := sub.required()
+		return info{req: req, reqOK: ok}
+	case syntax.OpRepeat:
+		// Simplify rewrites counted repeats; this is here in case it ever leaves one.
+		if re.Min < 1 {
+			return info{}
+		}
+		sub := analyze(re.Sub[0])
+		if re.Min == 1 && re.Max == 1 {
+			return sub
+		}
+		req, ok := sub.required()
+		return info{req: req, reqOK: ok}
+	case syntax.OpAlternate:
+		return alternate(re.Sub)
+	case syntax.OpConcat:
+		return concat(re.Sub)
+	}
+	return info{}
+}
+
+// alternate: a match of one branch is a match of the whole.
+func alternate(subs []*syntax.Regexp) info {
+	out := info{exactOK: true, reqOK: true}
+	for _, s := range subs {
+		in := analyze(s)
+		if out.exactOK = out.exactOK && in.exactOK; out.exactOK {
+			out.exact = union(out.exact, in.exact)
+			out.exactOK = len(out.exact) <= maxNeedles
+		}
+		if out.reqOK {
+			req, ok := in.required()
+			out.req = union(out.req, req)
+			out.reqOK = ok && len(out.req) <= maxNeedles
+		}
+	}
+	if !out.exactOK {
+		out.exact = nil
+	}
+	if !out.reqOK {
+		out.req = nil
+	}
+	return out
+}
+
+// concat: every part matches, one after the other. Each part's required set is a
+// candidate, and so is the set of concatenations of each run of consecutive parts
+// with exact sets (the run matches one of them, and its match is part of the whole
+// match); the best candidate is kept.
+func concat(subs []*syntax.Regexp) info {
+	var out info
+	consider := func(set []string) {
+		if len(set) == 0 || slices.Contains(set, "") {
+			return
+		}
+		if !out.reqOK || better(set, out.req) {
+			out.req, out.reqOK = set, true
+		}
+	}
+	run := []string{""}
+	all := true // every part so far has an exact set, and run is their product
+	for _, s := range subs {
+		in := analyze(s)
+		if req, ok := in.required(); ok {
+			consider(req)
+		}
+		switch {
+		case in.exactOK && len(run)*len(in.exact) <= maxNeedles:
+			run = product(run, in.exact)
+		case in.exactOK:
+			consider(run)
+			run, all = in.exact, false
+		default:
+			consider(run)
+			run, all = []string{""}, false
+		}
+	}
+	consider(run)
+	if all {
+		out.exact, out.exactOK = run, true
+	}
+	return out
+}
+
+// better reports whether a is a better filter than b: its shortest literal is longer
+// (a longer literal is rarer in ordinary text), or as long and there are fewer.
+func better(a, b []string) bool {
+	la, lb := shortest(a), shortest(b)
+	if la != lb {
+		return la > lb
+	}
+	return len(a) < len(b)
+}
+
+func shortest(set []string) int {
+	n := -1
+	for _, s := range set {
+		if n < 0 || len(s) < n {
+			n = len(s)
+		}
+	}
+	return n
+}
+
+func product(a, b []string) []string {
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func union(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// String lists the needles, for tests and debugging.
+func (p *prefilter) String() string {
+	return strings.Join(slices.Sorted(slices.Values(append(slices.Clone(p.needles), p.singles...))), "|")
+}

@@ -1,0 +1,229 @@
+package waf
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+func TestPrefilterNeedles(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    string // the needles, "|"-joined; "" for no filter
+	}{
+		{`select`, "select"},
+		{`(?i)SELECT`, "select"},
+		{`(?i)(?:union|select)\s+`, "select|union"},
+		{`se(?:lect|t)`, "select|set"},
+		{`<script[^>]*>`, "<script"},
+		{`["'` + "`" + `]--`, "\"--|'--|`--"},
+		{`a.b`, ""},                // one-byte literals only
+		{`(?:abc)?xyz`, "xyz"},     // the optional part gives nothing
+		{`(?:abc)*`, ""},           // may match empty
+		{`abc|.`, ""},              // a branch without literals
+		{`\bon[a-z]{3,50}=`, "on"}, // the class is too wide to multiply
+		// The parser stores a (?i) literal as the least rune of its fold orbit: the
+		// Kelvin sign becomes K, which also matches it (in input that is not ASCII,
+		// which the filter leaves to the regex).
+		{`(?i)\x{212a}elvin`, "kelvin"},
+		{`(?i)[k]ill`, "ill"}, // (?i)[k] includes the Kelvin sign
+		{`^$`, ""},
+		{`\A(?:ab|cd)\z`, "ab|cd"},
+	}
+	for _, tt := range tests {
+		pf := newPrefilter("(?sm)" + tt.pattern)
+		got := ""
+		if pf != nil {
+			got = pf.String()
+		}
+		if got != tt.want {
+			t.Errorf("newPrefilter(%q) = %q, want %q", tt.pattern, got, tt.want)
+		}
+	}
+}
+
+func TestPrefilterMayMatch(t *testing.T) {
+	pf := newPrefilter(`(?sm)(?i)(?:union|select)\s+`)
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"", false},
+		{"ordinary text", false},
+		{"1 UNION all", true},
+		{"SeLeCt", true},
+		{"selec", false},
+		{"ſelect", true}, // (?i)s matches ſ: not ASCII, so the regex decides
+		{"\xff", true},
+		{"xxunio", false},
+		{"union", true},
+	}
+	for _, tt := range tests {
+		if got := pf.mayMatch(tt.in); got != tt.want {
+			t.Errorf("mayMatch(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPrefilterNotASCII(t *testing.T) {
+	// No k or s in the literals: bytes outside ASCII cannot be part of a match.
+	pf := newPrefilter(`(?sm)(?i)union|drop`)
+	for in, want := range map[string]bool{"\xff\xfe": false, "é union": true, "\xffDROP": true, "dr\xffop": false} {
+		if got := pf.mayMatch(in); got != want {
+			t.Errorf("mayMatch(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// TestFoldsOutsideASCII holds the assumption exactASCII rests on: the only ASCII
+// runes whose case folds leave ASCII are k and s (and K and S).
+func TestFoldsOutsideASCII(t *testing.T) {
+	var got []rune
+	for c := rune(0); c < utf8.RuneSelf; c++ {
+		for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+			if f >= utf8.RuneSelf {
+				got = append(got, c)
+				break
+			}
+		}
+	}
+	if string(got) != "KSks" {
+		t.Errorf("ASCII runes folding outside ASCII: %q; the filter knows only KSks", string(got))
+	}
+}
+
+// gen writes a random string that re would match if its anchors and word boundaries
+// happened to hold; the caller checks with the regex. Letters come in random case,
+// classes and dots give random members, repeats random counts.
+func gen(rng *rand.Rand, re *syntax.Regexp, b *strings.Builder) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if re.Flags&syntax.FoldCase != 0 && rng.IntN(2) == 0 {
+				r = swapCase(r)
+			}
+			b.WriteRune(r)
+		}
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return
+		}
+		i := 2 * rng.IntN(len(re.Rune)/2)
+		lo, hi := re.Rune[i], min(re.Rune[i+1], re.Rune[i]+200)
+		b.WriteRune(lo + rng.Int32N(hi-lo+1))
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		b.WriteByte(byte(' ' + rng.IntN(95)))
+	case syntax.OpCapture:
+		gen(rng, re.Sub[0], b)
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		lo, hi := 0, 3
+		switch re.Op {
+		case syntax.OpPlus:
+			lo = 1
+		case syntax.OpQuest:
+			hi = 1
+		case syntax.OpRepeat:
+			lo, hi = re.Min, re.Max
+			if hi < 0 {
+				hi = lo + 3
+			}
+		}
+		for range lo + rng.IntN(hi-lo+1) {
+			gen(rng, re.Sub[0], b)
+		}
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			gen(rng, s, b)
+		}
+	case syntax.OpAlternate:
+		gen(rng, re.Sub[rng.IntN(len(re.Sub))], b)
+	}
+}
+
+func swapCase(r rune) rune {
+	switch {
+	case 'a' <= r && r <= 'z':
+		return r - 'a' + 'A'
+	case 'A' <= r && r <= 'Z':
+		return r - 'A' + 'a'
+	}
+	return r
+}
+
+// TestPrefilterSound generates strings that each CRS pattern matches, alone and
+// inside ordinary text, and checks that the filter never turns one away: every
+// regex match must be a "maybe" (a false "maybe" costs only time).
+func TestPrefilterSound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	rounds := 300
+	if testing.Short() || raceEnabled {
+		rounds = 30
+	}
+	filtered, checked := 0, 0
+	for _, p := range crsRxPatterns(t) {
+		pf := newPrefilter("(?sm)" + p)
+		if pf == nil {
+			continue
+		}
+		filtered++
+		re := regexp.MustCompile("(?sm)" + p)
+		parsed, err := syntax.Parse("(?sm)"+p, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range rounds {
+			var b strings.Builder
+			switch rng.IntN(3) {
+			case 0:
+				b.WriteString("some text ")
+			case 1:
+				b.WriteString("\xff\xc3\xa9 ")
+			}
+			gen(rng, parsed, &b)
+			if rng.IntN(2) == 0 {
+				b.WriteString(" more")
+			}
+			s := b.String()
+			if !re.MatchString(s) {
+				continue
+			}
+			checked++
+			if !pf.mayMatch(s) {
+				t.Errorf("@rx %.80q matches %.80q, but the filter (%.80s) says it cannot", p, s, pf)
+			}
+		}
+	}
+	if filtered < 100 || checked < 10*filtered {
+		t.Errorf("only %d patterns with a filter, %d matching strings checked", filtered, checked)
+	}
+	t.Logf("%d CRS patterns have a filter; %d generated matches checked", filtered, checked)
+}
+
+// FuzzPrefilterSound: for every CRS pattern with a filter, a value the regex matches
+// is never turned away by the filter.
+func FuzzPrefilterSound(f *testing.F) {
+	type pair struct {
+		re *regexp.Regexp
+		pf *prefilter
+	}
+	var ps []pair
+	for _, p := range crsRxPatterns(f) {
+		if pf := newPrefilter("(?sm)" + p); pf != nil {
+			ps = append(ps, pair{regexp.MustCompile("(?sm)" + p), pf})
+		}
+	}
+	for _, s := range []string{"", "1 UNION SELECT 2", "<script>", "${jndi:", "/etc/passwd", "2.2250738585072011e-308", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, p := range ps {
+			if p.re.MatchString(in) && !p.pf.mayMatch(in) {
+				t.Errorf("@rx %.80q matches %q, but the filter (%.80s) says it cannot", p.re, in, p.pf)
+			}
+		}
+	})
+}
