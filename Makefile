@@ -90,4 +90,3 @@ bench-go:
 	@mkdir -p bench/out
 	bash -o pipefail -c '$(GO) test -run "^$$" -bench "$(BENCH)" -benchmem -count $(BENCH_COUNT) $(if $(CPUPROFILE),-cpuprofile $(CPUPROFILE) -o bench/out/) $(BENCH_PKG) | tee bench/out/bench-go.txt'
 
-.PHONY: bench bench-scale bench-go
