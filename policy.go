@@ -275,7 +275,10 @@ func (b *builder) buildLimits(c config.RateLimit) ([]*server.Limit, limiters, er
 			Window:  r.Window.Duration,
 			Burst:   r.Burst,
 			MaxKeys: c.MaxKeys,
-			Exact:   r.Algorithm == "exact" || (r.Algorithm == "auto" && r.Limit+r.Burst <= config.AutoExact),
+			// "auto" is the limiter's default: the counter, with logs for the
+			// keys near their limit.
+			Counter: r.Algorithm == "counter",
+			Exact:   r.Algorithm == "exact",
 		}
 		var w *limiter.Window
 		if lims.redis == nil || c.Redis.Fallback == "local" {

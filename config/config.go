@@ -202,8 +202,10 @@ type Rule struct {
 	Window Duration `toml:"window"` // sliding window, at least one second
 	Burst  int      `toml:"burst"`  // extra requests tolerated above Limit
 	Action string   `toml:"action"` // "deny" or "log"
-	// Algorithm is "auto", "counter" (the sliding-window counter: 12 bytes per key) or
-	// "exact" (a sliding log of limit+burst timestamps per key, at most 64).
+	// Algorithm is "auto" (the sliding-window counter, with an exact log for each key
+	// near its limit while a pool of logs lasts), "counter" (the counter alone: 12 bytes
+	// per key) or "exact" (a log for every key that needs one; limit+burst at most
+	// MaxExact).
 	Algorithm string `toml:"algorithm"`
 	Headers   bool   `toml:"headers"`
 }

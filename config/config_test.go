@@ -465,6 +465,10 @@ func TestParseErrors(t *testing.T) {
 			`16: admin.token: must be at least 16 characters long, got 5`,
 			`19: bans.redis_key: must be a Redis key without white space such as "sidewall:bans", got ""`,
 		}},
+		{"algorithm.toml", []string{
+			`8: ratelimit.rules[0].algorithm: "exact" may keep limit+burst timestamps for every key and allows at most 64, got 65; use "auto"`,
+			`14: ratelimit.rules[1].algorithm: must be "auto", "counter" or "exact", got "log"`,
+		}},
 		{"admin_token.toml", []string{
 			`3: admin.socket: the admin API needs admin.token or admin.token_file`,
 		}},

@@ -308,18 +308,15 @@ func (v *validator) rule(p keyPath, r *Rule, names map[string]keyPath) {
 	v.oneOf(p.key("action"), r.Action, "deny", "log")
 	v.oneOf(p.key("algorithm"), r.Algorithm, "auto", "counter", "exact")
 	if r.Algorithm == "exact" && r.Limit+r.Burst > MaxExact {
-		v.errorf(p.key("algorithm"), `"exact" keeps limit+burst timestamps per key and allows at most %d, got %d; use "counter"`, MaxExact, r.Limit+r.Burst)
+		v.errorf(p.key("algorithm"), `"exact" may keep limit+burst timestamps for every key and allows at most %d, got %d; use "auto"`, MaxExact, r.Limit+r.Burst)
 	}
 }
 
-// MaxExact is the largest limit+burst the "exact" algorithm accepts (the limiter's own
-// bound), and AutoExact the largest for which "auto" chooses it: the sliding-window
-// counter misjudges up to a fifth of the requests of clients near a low limit, while the
-// exact log costs 8 bytes per allowed request tracked.
-const (
-	MaxExact  = 64
-	AutoExact = 16
-)
+// MaxExact is the largest limit+burst the "exact" algorithm accepts, the limiter's own
+// bound: "exact" lets every key hold a log of limit+burst 4-byte timestamps, so an
+// attacker who brings max_keys keys near their limit at once could make it hold
+// max_keys×4×(limit+burst) bytes. "auto" has no such bound: its pool of logs is capped.
+const MaxExact = 64
 
 func (v *validator) byPart(p keyPath, part string) {
 	kind, name, named := strings.Cut(part, ":")

@@ -20,15 +20,20 @@ func benchKeys(n int) [][]byte {
 
 // benchCases are the policies the decision benchmarks run: the keys send
 // about one request a second, which "under" allows nearly always and
-// "over" denies five times in six.
+// "over" denies five times in six. Both hold more than four requests in
+// their window, so the default's keys all hold pooled logs ("under" 60 of
+// 64, "over" 10), and "light" are keys of the default with at most four,
+// which keep their log inline.
 var benchCases = []struct {
 	name string
 	opts Options
 }{
-	{"counter/under", Options{Limit: 64, Window: time.Minute}},
-	{"counter/over", Options{Limit: 10, Window: time.Minute}},
+	{"counter/under", Options{Limit: 64, Window: time.Minute, Counter: true}},
+	{"counter/over", Options{Limit: 10, Window: time.Minute, Counter: true}},
+	{"default/light", Options{Limit: 64, Window: 3500 * time.Millisecond}},
+	{"default/under", Options{Limit: 64, Window: time.Minute}},
+	{"default/over", Options{Limit: 10, Window: time.Minute}},
 	{"exact/under", Options{Limit: 64, Window: time.Minute, Exact: true}},
-	{"exact/over", Options{Limit: 10, Window: time.Minute, Exact: true}},
 }
 
 // BenchmarkAllow measures one goroutine deciding on 1024 keys the Window
@@ -68,8 +73,12 @@ func BenchmarkAllowParallel(b *testing.B) {
 				b.Fatal(err)
 			}
 			keys := benchKeys(1 << 16)
-			for _, k := range keys {
-				w.Allow(k, t0)
+			// Five requests each first, so that the pool of logs has grown
+			// to what the keys need before the clock starts.
+			for range 5 {
+				for _, k := range keys {
+					w.Allow(k, t0)
+				}
 			}
 			// Each goroutine takes every p-th key, starting at its own, so
 			// each key sees one clock going forward, as in production; each
@@ -114,18 +123,26 @@ func BenchmarkAllowNewKeys(b *testing.B) {
 }
 
 // BenchmarkMemoryPerKey inserts a million keys into a Window with the
-// default MaxKeys and reports the live heap per key.
+// default MaxKeys and reports the live heap per key. Each key makes one
+// request, except in the "promoted" cases, where each makes six, so that
+// every key wants a pooled log: the default's pool lends MaxKeys/16 of them,
+// Exact's one to every key.
 func BenchmarkMemoryPerKey(b *testing.B) {
 	for _, mode := range []struct {
-		name string
-		opts Options
+		name     string
+		opts     Options
+		requests int
 	}{
-		{"counter", Options{Limit: 100, Window: time.Minute}},
-		{"exact-5", Options{Limit: 5, Window: time.Minute, Exact: true}},
+		{"counter", Options{Limit: 100, Window: time.Minute, Counter: true}, 1},
+		{"default", Options{Limit: 100, Window: time.Minute}, 1},
+		{"default-promoted-60", Options{Limit: 60, Window: time.Minute}, 6},
+		{"default-promoted-1000", Options{Limit: 1000, Window: time.Minute}, 6},
+		{"exact-promoted-10", Options{Limit: 10, Window: time.Minute, Exact: true}, 6},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
 			const keys = 1_000_000
 			var perKey float64
+			var logs int
 			for b.Loop() {
 				var before, after runtime.MemStats
 				runtime.GC()
@@ -135,8 +152,10 @@ func BenchmarkMemoryPerKey(b *testing.B) {
 					b.Fatal(err)
 				}
 				var buf [8]byte
-				for i := range keys {
-					w.Allow(floodKey(&buf, i), t0)
+				for r := range mode.requests {
+					for i := range keys {
+						w.Allow(floodKey(&buf, i), t0.Add(time.Duration(r)*time.Millisecond))
+					}
 				}
 				runtime.GC()
 				runtime.ReadMemStats(&after)
@@ -144,9 +163,11 @@ func BenchmarkMemoryPerKey(b *testing.B) {
 					b.Fatalf("only %d keys tracked", n)
 				}
 				perKey = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / keys
+				logs = w.Stats().Logs
 				runtime.KeepAlive(w)
 			}
 			b.ReportMetric(perKey, "B/key")
+			b.ReportMetric(float64(logs), "logs")
 		})
 	}
 }

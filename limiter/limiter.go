@@ -10,25 +10,25 @@
 //
 // # Algorithm
 //
-// The default is the sliding window counter Cloudflare described in 2017
-// ("How we built rate limiting capable of scaling to millions of domains").
-// Time is cut into fixed windows of length Window, aligned to multiples of
-// Window since the Unix epoch. Each key keeps two numbers: the requests allowed
-// in the current fixed window (cur) and in the one before it (prev). The number
-// of requests in the sliding window that ends now is estimated as
+// Every key keeps the two counters of the sliding window counter Cloudflare
+// described in 2017 ("How we built rate limiting capable of scaling to millions
+// of domains"). Time is cut into fixed windows of length Window, aligned to
+// multiples of Window since the Unix epoch, and a key counts the requests
+// allowed in the current fixed window (cur) and in the one before it (prev).
+// The number of requests in the sliding window that ends now is estimated as
 //
 //	prev × (1 − elapsed/Window) + cur
 //
 // where elapsed is the time since the current fixed window began: the part of
 // the previous window still inside the sliding window is assumed to hold its
-// proportional share of prev. A request is allowed when the estimate, counting
-// the request itself, is at most Limit+Burst. The state is 12 bytes per key
-// whatever the limit, and a decision is O(1). The arithmetic is exact integer
+// proportional share of prev. With Options.Counter a request is allowed when
+// the estimate, counting the request itself, is at most Limit+Burst: 12 bytes
+// of state per key whatever the limit, a decision in O(1), and exact integer
 // arithmetic, so RetryAfter names the nanosecond at which a request would be
 // allowed.
 //
 // The estimate is wrong when the previous window's requests were bunched
-// rather than spread: bunched early, the limiter is stricter than a true
+// rather than spread: bunched early, the counter is stricter than a true
 // sliding window; bunched late, it is more lenient, and a burst that straddles
 // a window boundary can get up to 2×(Limit+Burst)−1 requests into one interval
 // of length Window. Never more: an interval that starts a fraction f into
@@ -38,22 +38,37 @@
 // other way for a client that never pauses: the last request of a fixed
 // window fits only once the previous window's weight is below one request, so
 // such a client gets fewer than Limit per Window (a fifth fewer at 5 per
-// minute in the test).
+// minute). In the package's accuracy test, which replays synthetic traffic
+// through a Window and through an exact sliding log, the counter decides
+// 10–25% of the requests of clients near their limit differently from the log.
 //
-// The package's accuracy test replays synthetic traffic through the counter
-// and through an exact sliding log. Clients far under their limit are never
-// decided differently. For clients near or over their limit the counter
-// decides 10–25% of their requests differently from the log, about as often
-// too leniently as too strictly, so the throughput they get is within a few
-// percent of the log's (hammering clients at low limits aside, as above). A
-// figure over a whole mix therefore mostly says how much of it comes from
-// clients near their limit (Cloudflare published 0.003% wrong over its real
-// traffic). For high limits that is a fair trade for 12 bytes per key. For low
-// limits (5 per minute on a login page), where the worst case is nearly double
-// and each decision matters, Options.Exact keeps an exact sliding log instead:
-// the last Limit+Burst allowed timestamps of each key, in a ring, for
-// Limit+Burst up to [MaxExact]. It agrees with the reference on every request
-// of every mix.
+// So by default the counter is only the fallback. The estimate and a true
+// sliding window can only disagree about a key once Limit+Burst of its
+// requests fall in its current and previous fixed windows, and nearly every
+// key is far under that. Each key therefore also keeps the times of its last
+// four allowed requests, inline; while its sliding window holds no more than
+// four, they are its complete history, and it is decided exactly, by its log.
+// The moment a fifth arrives in the window, the key is lent a full log (a
+// ring of Limit+Burst timestamps, 4 bytes each) from its shard's pool, which
+// starts with the complete history, so the key stays exact for as long as it
+// holds the log; when its window is back under four it returns the log. A key
+// that needs a log when the pool has none left (Options.LogKeys, a few
+// percent of MaxKeys by default) is decided by its counters, which were kept
+// all along, and counted in Stats.Inexact; it is exact again once its
+// counters show no more than four requests since the previous fixed window
+// began. Before giving up, a key that needs a log looks at a few lent ones and
+// takes back any whose key's window no longer holds more than four. In the
+// accuracy test the default agrees with the log on every request of every
+// mix; with a pool far too small it degrades towards the counter's figures,
+// never beyond its bound. Options.Exact makes the pool big enough for every
+// key, for Limit+Burst up to MaxExact.
+//
+// The logs keep time in ticks: 1, 2 or 5×10ᵏ nanoseconds, the finest that
+// divides the window into fewer than 2²⁸ (500 ns for a minute, 20 µs for an
+// hour), so that a timestamp is 4 bytes. Requests within one tick of each
+// other are the same instant to a log, and a request leaves the window when
+// the tick Window after its own begins; RetryAfter and Reset are exact to the
+// nanosecond for that rule.
 //
 // # What counts
 //
@@ -80,10 +95,14 @@
 // million keys).
 //
 // The hashes live in up to 256 shards, each with its own mutex and its own
-// open-addressing table of 24-byte pointer-free slots, so concurrent callers
+// open-addressing table of 40-byte pointer-free slots, so concurrent callers
 // rarely meet on a lock and the garbage collector never scans the tables. A
-// million keys take about 34 bytes each with the counter, and about
-// (24 + 8×(Limit+Burst))×4/3 bytes each in exact mode (88 at Limit 5).
+// million keys take about 55 bytes each (40-byte slots: the counters and
+// four timestamps; Options.Counter leaves the timestamps unused, and saves
+// only the pool). The pool of logs grows as keys borrow them, up to LogKeys
+// logs of 4×(Limit+Burst) bytes, by default MaxKeys/16 but at most 32 MiB:
+// 15 MB for a million keys at a Limit of 60 (72 bytes per key if every key is
+// near its limit), the whole 32 MiB at a Limit of 1000 (90 bytes per key).
 //
 // A key whose current and previous windows are both over holds no information
 // and is dead. No goroutine sweeps: each insertion of a new key looks at two
@@ -110,10 +129,11 @@
 //
 // # Shared limits
 //
-// A Window counts in one process. [Redis] runs the same two algorithms inside Redis, one
-// Lua script per decision, so that several sidewall replicas enforce one limit together;
-// while Redis is unreachable it decides with a local Window (or allows) and reports the
-// switch. Its documentation says which clock it uses, what it stores, and how it fails.
+// A Window counts in one process. [Redis] runs the counter or an exact sliding
+// log inside Redis, one Lua script per decision, so that several sidewall
+// replicas enforce one limit together; while Redis is unreachable it decides
+// with a local Window (or allows) and reports the switch. Its documentation
+// says which clock it uses, what it stores, and how it fails.
 package limiter
 
 import (
@@ -132,9 +152,10 @@ const (
 	// DefaultMaxKeys is the number of keys a Window tracks when Options.MaxKeys is 0.
 	DefaultMaxKeys = 1_000_000
 
-	// MaxExact is the largest Limit+Burst that Options.Exact accepts. Exact mode
-	// keeps that many 8-byte timestamps per key, so at 64 a million keys take
-	// over 700 MB; above that the counter's constant 12 bytes win.
+	// MaxExact is the largest Limit+Burst that Options.Exact accepts. Every key
+	// may then hold a log of that many 4-byte timestamps, so at 64 a million keys
+	// near their limit take 256 MB of logs; above that, let the pool (LogKeys)
+	// bound what logs may take.
 	MaxExact = 64
 
 	// MinWindow and MaxWindow bound Options.Window. Below a millisecond a window
@@ -182,15 +203,36 @@ type Options struct {
 	// documentation), and a dropped key starts again from zero.
 	MaxKeys int
 
-	// Exact keeps a sliding log of the last Limit+Burst allowed requests per
-	// key instead of the two counters, deciding exactly as a true sliding
-	// window would. It needs Limit+Burst <= MaxExact and about
-	// 8×(Limit+Burst)×4/3 more bytes per key. Use it for low limits (up to a
-	// dozen or so per window), where the counter's worst case of nearly twice
-	// the limit is a handful of requests that matter, such as password
-	// guesses; above that the counter's relative error shrinks and the log's
-	// memory grows.
+	// Counter decides every key by the two counters alone, as Cloudflare's
+	// limiter does: no pool of logs, whatever the limit, but it decides 10–25%
+	// of the requests of clients near their limit differently from a true
+	// sliding window (see the package documentation).
+	Counter bool
+
+	// Exact lets every key hold a full log at once, so that no key is ever
+	// decided by the counters (Stats.Inexact stays 0) whatever the traffic. It
+	// needs Limit+Burst <= MaxExact, and an attacker who brings MaxKeys keys near
+	// their limit at once makes the Window hold 4×(Limit+Burst) bytes for each.
+	// Use it where every decision matters, such as counting password guesses.
 	Exact bool
+
+	// LogKeys is how many keys may hold a full log (4×(Limit+Burst) bytes) at
+	// once, the rest of the keys near their limit being decided by the counters;
+	// 0 means MaxKeys/DefaultLogFraction, but no more than DefaultLogBytes of
+	// logs. It is split across the Window's shards like MaxKeys, and ignored
+	// with Counter or Exact.
+	LogKeys int
+}
+
+// algorithm names the algorithm o chooses, for messages.
+func (o Options) algorithm() string {
+	switch {
+	case o.Counter:
+		return "counter"
+	case o.Exact:
+		return "exact"
+	}
+	return "counter with logs"
 }
 
 // validate reports every problem with o at once, so a configuration with
@@ -218,6 +260,12 @@ func (o Options) validate() error {
 	}
 	if o.Exact && o.Limit > 0 && o.Burst >= 0 && o.Limit+o.Burst > MaxExact {
 		bad("exact mode needs limit+burst at most %d, got %d", MaxExact, o.Limit+o.Burst)
+	}
+	if o.Exact && o.Counter {
+		bad("exact and counter exclude each other")
+	}
+	if o.LogKeys < 0 {
+		bad("log keys must not be negative, got %d", o.LogKeys)
 	}
 	return errors.Join(errs...)
 }
@@ -247,7 +295,7 @@ type Result struct {
 	// (Remaining back to Limit) if it makes no more requests: the RateLimit
 	// field's "t". With the counter a request weighs on the estimate until the
 	// end of the next fixed window, so Reset after an allowed request is
-	// between Window and 2×Window; in exact mode it is Window after the newest
+	// between Window and 2×Window; with a log it is Window after the newest
 	// request.
 	Reset time.Duration
 }
@@ -265,6 +313,16 @@ type Stats struct {
 	// Expired counts dead keys (both windows over) dropped since New to make
 	// room or by the sweep on insertion. They are harmless.
 	Expired uint64
+
+	// Logs is the number of keys holding a full log now: those with more than
+	// four requests in their window, up to Options.LogKeys.
+	Logs int
+
+	// Inexact counts requests decided by the counters alone since New because
+	// their key needed a log when none was free; 0 with Exact, and not counted
+	// with Counter, where every decision is the counters'. A steady rate means
+	// LogKeys is too small for the keys near their limit.
+	Inexact uint64
 }
 
 // Window is a sliding-window rate limiter over many keys.
@@ -277,7 +335,9 @@ type Window struct {
 	limit  uint64 // Options.Limit
 	budget uint64 // Options.Limit + Options.Burst: what a sliding window may hold
 	window int64  // Options.Window in nanoseconds
-	exact  bool
+	logs   bool   // not Options.Counter: keys keep logs
+	tick   int64  // the logs' clock: nanoseconds per tick
+	ticks  uint32 // and ticks per Window
 	seed   maphash.Seed
 	shift  uint // a hash's top 64-shift bits choose its shard
 	shards []shard
@@ -298,6 +358,7 @@ type shardState struct {
 	keys      atomic.Int64
 	evictions atomic.Uint64
 	expired   atomic.Uint64
+	inexact   atomic.Uint64
 }
 
 // New returns a Window for opts, or an error, starting "limiter: ", naming
@@ -320,24 +381,39 @@ func New(opts Options) (*Window, error) {
 		limit:  uint64(opts.Limit),
 		budget: uint64(opts.Limit) + uint64(opts.Burst),
 		window: int64(opts.Window),
-		exact:  opts.Exact,
+		logs:   !opts.Counter,
 		seed:   maphash.MakeSeed(),
 		shift:  64 - shardBits,
 		shards: make([]shard, n),
 	}
-	logLen := 0
-	if opts.Exact {
-		logLen = opts.Limit + opts.Burst
+	w.tick, w.ticks = tickFor(w.window)
+	logKeys := 0
+	if w.logs && w.budget > inlineLen {
+		logKeys = opts.LogKeys
+		if logKeys == 0 {
+			logKeys = int(min(uint64(opts.MaxKeys/DefaultLogFraction), DefaultLogBytes/(4*w.budget)))
+		}
+		logKeys = min(logKeys, opts.MaxKeys)
 	}
 	for i := range w.shards {
-		// Split MaxKeys exactly: the first MaxKeys%n shards take one more.
-		share := opts.MaxKeys / n
-		if i < opts.MaxKeys%n {
-			share++
+		// Split MaxKeys and LogKeys exactly: the first shards take one more.
+		share, logShare := split(opts.MaxKeys, n, i), split(logKeys, n, i)
+		if opts.Exact {
+			logShare = share
 		}
-		w.shards[i].t.init(share, logLen, shardBits)
+		w.shards[i].t.init(share, shardBits)
+		w.shards[i].t.pool = logPool{size: uint32(w.budget), max: logShare}
 	}
 	return w, nil
+}
+
+// split returns the ith of n nearly equal parts of total.
+func split(total, n, i int) int {
+	part := total / n
+	if i < total%n {
+		part++
+	}
+	return part
 }
 
 // Options returns the options the Window was made with, with MaxKeys set to
@@ -363,6 +439,8 @@ func (w *Window) Stats() Stats {
 		st.Keys += int(s.keys.Load())
 		st.Evictions += s.evictions.Load()
 		st.Expired += s.expired.Load()
+		st.Logs += int(s.t.pool.used.Load())
+		st.Inexact += s.inexact.Load()
 	}
 	return st
 }
@@ -371,10 +449,7 @@ func (w *Window) Stats() Stats {
 // it if so. It does not keep key. It makes no allocations unless key is new to
 // the Window and its shard's table has to grow.
 func (w *Window) Allow(key []byte, now time.Time) Result {
-	h := maphash.Bytes(w.seed, key)
-	if h == 0 {
-		h = 1 // 0 marks an empty slot
-	}
+	h := w.hash(key)
 	ns := now.UnixNano()
 	// The division is done before taking the lock, to keep the critical
 	// section short.
@@ -387,12 +462,21 @@ func (w *Window) Allow(key []byte, now time.Time) Result {
 	defer s.mu.Unlock()
 	i, ok := s.t.find(h)
 	if !ok {
-		i = w.insert(s, h, i, idx, elapsed, ns)
+		i = w.insert(s, h, i, idx, elapsed)
 	}
-	if w.exact {
-		return w.decideExact(&s.t, i, ns)
+	if w.logs {
+		return w.decideLog(&s.shardState, i, idx, elapsed)
 	}
 	return w.decide(&s.t.slots[i], idx, elapsed)
+}
+
+// hash returns the hash that stands for key in the tables.
+func (w *Window) hash(key []byte) uint64 {
+	h := maphash.Bytes(w.seed, key)
+	if h == 0 {
+		h = 1 // 0 marks an empty slot
+	}
+	return h
 }
 
 // split returns the index, modulo 2³², of the fixed window holding the
@@ -425,6 +509,13 @@ func (w *Window) decide(s *slot, idx uint32, elapsed int64) Result {
 	default:
 		s.prev, s.cur, s.win = 0, 0, idx
 	}
+	return w.estimate(s, elapsed, lag)
+}
+
+// estimate is the counter's decision for the key in s, whose counts are for the
+// fixed window the decision falls in, elapsed nanoseconds in, lag nanoseconds
+// after the request's own instant.
+func (w *Window) estimate(s *slot, elapsed, lag int64) Result {
 	rest := w.window - elapsed // time left in the fixed window, in (0, Window]
 	// The estimate, rounded up: prev's share of the sliding window plus cur.
 	// Rounding up is exact for the decision: est+1 <= budget in real numbers
@@ -492,73 +583,11 @@ func (w *Window) remaining(used uint64) int {
 	return int(w.limit - used)
 }
 
-// decideExact is the sliding log's decision for the key in slot i of t at the
-// instant ns. The log is a ring of the key's last Limit+Burst allowed
-// timestamps, oldest first from slot.cur, with math.MinInt64 for none. A
-// request is allowed when the oldest of them has left the sliding window
-// (now-Window, now], that is when fewer than Limit+Burst are inside it.
-func (w *Window) decideExact(t *table, i int, ns int64) Result {
-	s := &t.slots[i]
-	log := t.logOf(i)
-	head := int(s.cur)
-	newest := log[len(log)-1] // the slot before head, without a division
-	if head > 0 {
-		newest = log[head-1]
-	}
-	var lag int64
-	if ns < newest { // a late request: decide it at the newest instant seen
-		lag = newest - ns
-		ns = newest
-	}
-	cutoff := ns - w.window // timestamps at or before cutoff are out
-	if oldest := log[head]; oldest > cutoff {
-		return Result{
-			Limit:      w.opts.Limit,
-			RetryAfter: time.Duration(lag + oldest - cutoff),
-			Reset:      time.Duration(lag + newest - cutoff),
-		}
-	}
-	log[head] = ns
-	head++
-	if head == len(log) {
-		head = 0
-	}
-	s.cur = uint32(head)
-	return Result{
-		Allowed:   true,
-		Limit:     w.opts.Limit,
-		Remaining: w.remaining(uint64(inWindow(log, head, cutoff))),
-		Reset:     time.Duration(lag + w.window),
-	}
-}
-
-// inWindow returns how many timestamps of the ring log, sorted oldest first
-// from head, are after cutoff. It bisects: a scan from the oldest would be
-// cheaper for a busy key, whose out-of-window entries are few, but a quiet
-// key's ring is mostly empty entries (math.MinInt64), and a scan would walk
-// all of them.
-func inWindow(log []int64, head int, cutoff int64) int {
-	lo, hi := 0, len(log)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		j := head + mid
-		if j >= len(log) {
-			j -= len(log)
-		}
-		if log[j] <= cutoff {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return len(log) - lo
-}
-
 // insert makes room for the new key h in s, whose table does not hold it but
 // would put it in the empty slot at, and returns its slot. Any dead keys in a
 // small random sample are dropped; if the shard is full and none were, the
 // sampled key with the least weight goes.
-func (w *Window) insert(s *shard, h uint64, at int, idx uint32, elapsed, ns int64) int {
+func (w *Window) insert(s *shard, h uint64, at int, idx uint32, elapsed int64) int {
 	t := &s.t
 	full := t.n >= t.max
 	var sample [evictionSample]uint64
@@ -572,7 +601,7 @@ func (w *Window) insert(s *shard, h uint64, at int, idx uint32, elapsed, ns int6
 	victim, least := uint64(0), math.Inf(1)
 	for _, vh := range sample[:k] {
 		i, _ := t.find(vh)
-		wt := w.weight(t, i, idx, elapsed, ns)
+		wt := w.weight(&t.slots[i], idx, elapsed)
 		if wt == 0 {
 			t.remove(i)
 			dropped++
@@ -590,28 +619,17 @@ func (w *Window) insert(s *shard, h uint64, at int, idx uint32, elapsed, ns int6
 		at = -1
 	}
 	i := t.insert(h, at)
-	if w.exact {
-		log := t.logOf(i)
-		for j := range log {
-			log[j] = math.MinInt64
-		}
-	} else {
-		t.slots[i].win = idx
-	}
+	t.slots[i].win = idx
 	s.keys.Store(int64(t.n))
 	return i
 }
 
-// weight is what eviction weighs the key in slot i of t by: its estimate at
-// the given instant (the number of requests in its sliding window, in exact
-// mode). Zero means the key is dead: nothing it did still counts. The time
-// given is the new key's, which may be a little before this key's latest; the
-// weight is then slightly high, which only protects the key.
-func (w *Window) weight(t *table, i int, idx uint32, elapsed, ns int64) float64 {
-	s := &t.slots[i]
-	if w.exact {
-		return float64(inWindow(t.logOf(i), int(s.cur), ns-w.window))
-	}
+// weight is what eviction weighs the key in s by: its counters' estimate at the
+// given instant, whatever the algorithm (every key keeps its counters). Zero
+// means the key is dead: nothing it did still counts. The time given is the new
+// key's, which may be a little before this key's latest; the weight is then
+// slightly high, which only protects the key.
+func (w *Window) weight(s *slot, idx uint32, elapsed int64) float64 {
 	prev, cur := s.prev, s.cur
 	switch idx - s.win {
 	case 0, math.MaxUint32:

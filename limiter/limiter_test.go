@@ -28,6 +28,14 @@ func denied(retryAfter, reset time.Duration) Result {
 	return Result{RetryAfter: retryAfter, Reset: reset}
 }
 
+// eachAlgorithm returns opts with each algorithm: the counters alone, the
+// default, and Exact.
+func eachAlgorithm(opts Options) []Options {
+	counter, exact := opts, opts
+	counter.Counter, exact.Exact = true, true
+	return []Options{counter, opts, exact}
+}
+
 // run replays steps through a new Window for opts, checking every Result.
 func run(t *testing.T, opts Options, steps []step) {
 	t.Helper()
@@ -50,7 +58,7 @@ func run(t *testing.T, opts Options, steps []step) {
 
 func TestAllow(t *testing.T) {
 	const ms, ns = time.Millisecond, time.Nanosecond
-	sec := Options{Limit: 3, Window: time.Second}
+	sec := Options{Limit: 3, Window: time.Second, Counter: true}
 	tests := []struct {
 		name  string
 		opts  Options
@@ -80,7 +88,7 @@ func TestAllow(t *testing.T) {
 		},
 	}, {
 		name: "window slides",
-		opts: Options{Limit: 2, Window: time.Minute},
+		opts: Options{Limit: 2, Window: time.Minute, Counter: true},
 		steps: []step{
 			{0, "", allowed(1, 2*time.Minute)},
 			{10 * time.Second, "", allowed(0, 110*time.Second)},
@@ -97,7 +105,7 @@ func TestAllow(t *testing.T) {
 		},
 	}, {
 		name: "idle key starts over",
-		opts: Options{Limit: 1, Window: time.Second},
+		opts: Options{Limit: 1, Window: time.Second, Counter: true},
 		steps: []step{
 			{0, "", allowed(0, 2*time.Second)},
 			{100 * ms, "", denied(1900*ms, 1900*ms)},
@@ -106,7 +114,7 @@ func TestAllow(t *testing.T) {
 		},
 	}, {
 		name: "burst tolerated, remaining against limit",
-		opts: Options{Limit: 2, Burst: 1, Window: time.Second},
+		opts: Options{Limit: 2, Burst: 1, Window: time.Second, Counter: true},
 		steps: []step{
 			{0, "", allowed(1, 2*time.Second)},
 			{0, "", allowed(0, 2*time.Second)},
@@ -115,7 +123,7 @@ func TestAllow(t *testing.T) {
 		},
 	}, {
 		name: "keys independent",
-		opts: Options{Limit: 1, Window: time.Second},
+		opts: Options{Limit: 1, Window: time.Second, Counter: true},
 		steps: []step{
 			{0, "a", allowed(0, 2*time.Second)},
 			{0, "b", allowed(0, 2*time.Second)},
@@ -125,7 +133,7 @@ func TestAllow(t *testing.T) {
 		},
 	}, {
 		name: "late request decided at the key's latest window",
-		opts: Options{Limit: 2, Window: time.Second},
+		opts: Options{Limit: 2, Window: time.Second, Counter: true},
 		steps: []step{
 			{1500 * ms, "", allowed(1, 1500*ms)},
 			// From the window before: decided at t0+1s, 100ms later.
@@ -133,7 +141,7 @@ func TestAllow(t *testing.T) {
 			{1600 * ms, "", denied(900*ms, 1400*ms)},
 		},
 	}, {
-		name: "exact: a true sliding log",
+		name: "log: a true sliding log",
 		opts: Options{Limit: 3, Window: time.Second, Exact: true},
 		steps: []step{
 			{0, "", allowed(2, time.Second)},
@@ -148,13 +156,52 @@ func TestAllow(t *testing.T) {
 			{2500 * ms, "", allowed(2, time.Second)},
 		},
 	}, {
-		name: "exact: burst and late request",
+		name: "log: burst and late request",
 		opts: Options{Limit: 1, Burst: 1, Window: time.Second, Exact: true},
 		steps: []step{
 			{500 * ms, "", allowed(0, time.Second)},
 			{400 * ms, "", allowed(0, 1100*ms)}, // decided at t0+500ms
 			{400 * ms, "", denied(1100*ms, 1100*ms)},
 			{1500 * ms, "", allowed(0, time.Second)},
+		},
+	}, {
+		// Limit 6 needs a pooled log from the fifth request in the window; the
+		// pool lends it, and takes it back once the window holds fewer than four.
+		name: "log: promoted and given back",
+		opts: Options{Limit: 6, Window: time.Second},
+		steps: []step{
+			{0, "", allowed(5, time.Second)},
+			{100 * ms, "", allowed(4, time.Second)},
+			{200 * ms, "", allowed(3, time.Second)},
+			{300 * ms, "", allowed(2, time.Second)},
+			{400 * ms, "", allowed(1, time.Second)}, // the fifth: pooled
+			{500 * ms, "", allowed(0, time.Second)},
+			{600 * ms, "", denied(400*ms, 900*ms)},
+			// The counter would deny: 6 in the previous window weigh 5.4. The
+			// log has 0 and 100 gone.
+			{1100 * ms, "", allowed(1, time.Second)},
+			{1250 * ms, "", allowed(1, time.Second)}, // 200 gone
+			// Only 1250 is left: the log goes back to the pool.
+			{2200 * ms, "", allowed(4, time.Second)},
+			{2210 * ms, "", allowed(3, time.Second)},
+			{2220 * ms, "", allowed(2, time.Second)},
+			{2230 * ms, "", allowed(1, time.Second)}, // pooled again
+			{2240 * ms, "", allowed(0, time.Second)},
+			{2250 * ms, "", allowed(0, time.Second)}, // 1250 gone
+			{2260 * ms, "", denied(940*ms, 990*ms)},
+		},
+	}, {
+		// With no log to lend, a key near its limit is decided by its counters.
+		name: "log: no log to lend",
+		opts: Options{Limit: 6, Window: time.Second, LogKeys: 1, MaxKeys: 1},
+		steps: []step{
+			{0, "a", allowed(5, time.Second)},
+			{0, "a", allowed(4, time.Second)},
+			{0, "a", allowed(3, time.Second)},
+			{0, "a", allowed(2, time.Second)},
+			{0, "a", allowed(1, time.Second)}, // the fifth: pooled
+			// b evicts a, and its log goes back to the pool.
+			{500 * ms, "b", allowed(5, time.Second)},
 		},
 	}}
 	for _, tt := range tests {
@@ -163,7 +210,7 @@ func TestAllow(t *testing.T) {
 }
 
 func TestAllowBefore1970(t *testing.T) {
-	w, err := New(Options{Limit: 1, Window: time.Second})
+	w, err := New(Options{Limit: 1, Window: time.Second, Counter: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +221,17 @@ func TestAllowBefore1970(t *testing.T) {
 	if got := w.Allow(nil, time.Unix(-2, 750e6)); got.Allowed || got.RetryAfter != 1250*time.Millisecond {
 		t.Fatalf("second: %+v", got)
 	}
+	// The logs' clock is modulo 2³² ticks, as happy before 1970 as after.
+	w, err = New(Options{Limit: 1, Window: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.Allow(nil, time.Unix(-2, 500e6)); !got.Allowed || got.Reset != time.Second {
+		t.Fatalf("log, first: %+v", got)
+	}
+	if got := w.Allow(nil, time.Unix(-2, 750e6)); got.Allowed || got.RetryAfter != 750*time.Millisecond {
+		t.Fatalf("log, second: %+v", got)
+	}
 }
 
 // TestRetryAfterIsExact checks, over random traffic, that a denied key is
@@ -183,11 +241,15 @@ func TestAllowBefore1970(t *testing.T) {
 // because a denied request is not counted.
 func TestRetryAfterIsExact(t *testing.T) {
 	for _, opts := range []Options{
+		{Limit: 7, Window: time.Second, Counter: true},
+		{Limit: 5, Burst: 2, Window: time.Minute, Counter: true},
+		{Limit: 1, Window: time.Second, Counter: true},
 		{Limit: 7, Window: time.Second},
 		{Limit: 5, Burst: 2, Window: time.Minute},
 		{Limit: 1, Window: time.Second},
 		{Limit: 7, Window: time.Second, Exact: true},
 		{Limit: 5, Burst: 2, Window: time.Minute, Exact: true},
+		{Limit: 3, Window: 7 * time.Hour},
 	} {
 		t.Run(fmt.Sprintf("%+v", opts), func(t *testing.T) {
 			w, err := New(opts)
@@ -243,8 +305,8 @@ func TestRetryAfterIsExact(t *testing.T) {
 // TestResetRestoresQuota checks that after Reset has passed with no more
 // requests, Remaining is back to Limit-1 on the next request.
 func TestResetRestoresQuota(t *testing.T) {
-	for _, exact := range []bool{false, true} {
-		w, err := New(Options{Limit: 4, Window: time.Second, Exact: exact})
+	for _, opts := range eachAlgorithm(Options{Limit: 4, Window: time.Second}) {
+		w, err := New(opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,7 +320,7 @@ func TestResetRestoresQuota(t *testing.T) {
 			}
 			now = now.Add(r.Reset)
 			if got := w.Allow(nil, now); got.Remaining != 3 {
-				t.Fatalf("exact=%v: after %+v, at Reset got %+v", exact, r, got)
+				t.Fatalf("%s: after %+v, at Reset got %+v", opts.algorithm(), r, got)
 			}
 		}
 	}
@@ -279,6 +341,8 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 		{Options{Limit: 1 << 31, Window: time.Second}, []string{"limit+burst must be at most"}},
 		{Options{Limit: 1 << 30, Burst: 1 << 30, Window: time.Second}, []string{"limit+burst must be at most"}},
 		{Options{Limit: 60, Burst: 5, Window: time.Second, Exact: true}, []string{"exact mode needs limit+burst at most 64, got 65"}},
+		{Options{Limit: 1, Window: time.Second, Exact: true, Counter: true}, []string{"exact and counter exclude each other"}},
+		{Options{Limit: 1, Window: time.Second, LogKeys: -1}, []string{"log keys must not be negative, got -1"}},
 		{Options{Limit: 0, Burst: -1, Window: -time.Second, MaxKeys: -1}, []string{
 			"limit must be positive", "burst must not be negative", "window must be", "max keys must not be negative",
 		}},
@@ -343,8 +407,8 @@ func TestOptions(t *testing.T) {
 // Run it with -race.
 func TestConcurrentAllow(t *testing.T) {
 	const limit, burst, shared, workers, perWorker = 40, 10, evictionSample - 1, 4, 100
-	for _, exact := range []bool{false, true} {
-		w, err := New(Options{Limit: limit, Burst: burst, Window: time.Minute, MaxKeys: 1000, Exact: exact})
+	for _, opts := range eachAlgorithm(Options{Limit: limit, Burst: burst, Window: time.Minute, MaxKeys: 1000}) {
+		w, err := New(opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,11 +447,11 @@ func TestConcurrentAllow(t *testing.T) {
 				total += allowed[g][i]
 			}
 			if total != limit+burst {
-				t.Errorf("exact=%v: key %d had %d allowed, want %d", exact, i, total, limit+burst)
+				t.Errorf("%s: key %d had %d allowed, want %d", opts.algorithm(), i, total, limit+burst)
 			}
 		}
 		if n := w.Len(); n > 1000 {
-			t.Errorf("exact=%v: Len %d > MaxKeys", exact, n)
+			t.Errorf("%s: Len %d > MaxKeys", opts.algorithm(), n)
 		}
 	}
 }

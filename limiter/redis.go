@@ -35,7 +35,8 @@ const (
 // RedisOptions configure a Redis limiter.
 type RedisOptions struct {
 	// Options are the limit, as for Window: Limit, Window (a whole number of
-	// microseconds), Burst and Exact. MaxKeys does not apply: Redis expires idle keys.
+	// microseconds), Burst, and Counter or Exact. MaxKeys and LogKeys do not apply:
+	// Redis expires idle keys, and a list grows only as long as it needs to.
 	Options
 
 	// Prefix starts every Redis key of this limiter. Give each rule its own, e.g.
@@ -49,8 +50,8 @@ type RedisOptions struct {
 	// asks again; 0 means DefaultRedisBackoff.
 	Backoff time.Duration
 
-	// Fallback decides while Redis is unreachable. Its Limit, Window, Burst and Exact
-	// must be those of Options. Nil allows every request while Redis is unreachable.
+	// Fallback decides while Redis is unreachable. Its Limit, Window, Burst, Counter
+	// and Exact must be those of Options. Nil allows every request while Redis is unreachable.
 	Fallback *Window
 
 	// OnStateChange, if set, is called once for each switch: with fallback true and the
@@ -84,20 +85,26 @@ type RedisStats struct {
 }
 
 // Redis is a sliding-window rate limiter whose counts live in Redis, so that every
-// sidewall replica using the same Redis, Prefix and options enforces one limit together:
-// the same two algorithms as Window, with the same Result, run by Redis.
+// sidewall replica using the same Redis, Prefix and options enforces one limit together,
+// with the same Result as Window.
 //
 // One round trip: each decision is one EVALSHA of a Lua script (rueidis.Lua: EVALSHA,
 // and EVAL once after Redis lost its script cache, on a restart or SCRIPT FLUSH). Redis
 // runs a script atomically, so replicas deciding on one key at the same instant see each
 // other's counts; the arithmetic is Window's, in microseconds instead of nanoseconds.
-// The counter keeps a hash per key, {w: fixed window index, p: previous window's count,
-// c: current window's count}, which expires when its counts stop weighing on the
-// estimate (the end of the window after w). Exact mode keeps a list per key of the last
-// Limit+Burst allowed timestamps, newest first, which expires a Window after the newest.
-// The script's numbers are Lua doubles: exact while (Limit+Burst)×Window in microseconds
-// stays below 2⁵³ (a million requests per hour is 3.6·10¹⁵), and off by a microsecond or
-// so beyond it.
+// With Counter the script keeps a hash per key, {w: fixed window index, p: previous
+// window's count, c: current window's count}, which expires when its counts stop
+// weighing on the estimate (the end of the window after w). Otherwise (the default, and
+// Exact) it keeps an exact sliding log: a list per key of the timestamps of its allowed
+// requests still in the window, newest first, which expires a Window after the newest.
+// Redis lists take memory as they grow, about 10 bytes a request, so Redis needs no pool:
+// every key is decided exactly, whatever Limit+Burst, and a key far under its limit costs
+// a few requests' worth. The list is trimmed from its oldest end as requests leave the
+// window, so a decision costs a few list commands whatever its length; for limits of
+// thousands per window, where a busy key's list holds thousands, Counter keeps Redis's
+// memory at one small hash per key. The script's numbers are Lua doubles: exact while
+// (Limit+Burst)×Window in microseconds stays below 2⁵³ (a million requests per hour is
+// 3.6·10¹⁵), and off by a microsecond or so beyond it.
 //
 // Time: by default the script reads Redis's own clock (TIME), not the caller's.
 // Replicas' clocks differ by milliseconds, or by seconds on a badly kept host, and a
@@ -106,12 +113,13 @@ type RedisStats struct {
 // to Allow then times the fallback and the backoff only. RedisOptions.CallerClock passes
 // now to the script instead, for tests with fixed instants (and a single replica).
 //
-// Keys: a Redis key is Prefix, the algorithm and window ("counter:1m0s:"), and the first
+// Keys: a Redis key is Prefix, the state's shape and window ("counter:1m0s:" for
+// Counter's hash, "exact:1m0s:" for the log's list), and the first
 // 128 bits of the SHA-256 of the caller's key, in hex, so the raw key (an API key, a
 // session cookie) is never stored in Redis or sent over the wire. A plain SHA-256 needs
 // no secret shared by the replicas, and no one can choose a key that collides with
 // another's (a 2¹²⁸ search). It is not encryption: a low-entropy key such as an IPv4
-// address can be found by hashing all 2³² of them. The algorithm and window are part of
+// address can be found by hashing all 2³² of them. The shape and window are part of
 // the key so that a rule whose window changes starts afresh, and replicas running old and
 // new configurations side by side during a rollout never read each other's state in the
 // wrong shape.
@@ -184,9 +192,9 @@ func NewRedis(client rueidis.Client, opts RedisOptions) (*Redis, error) {
 	}
 	if f := opts.Fallback; f != nil {
 		fo := f.Options()
-		if fo.Limit != opts.Limit || fo.Window != opts.Window || fo.Burst != opts.Burst || fo.Exact != opts.Exact {
-			errs = append(errs, fmt.Errorf("limiter: redis: the fallback's limit (%d per %v, burst %d, exact %v) differs from the limiter's (%d per %v, burst %d, exact %v)",
-				fo.Limit, fo.Window, fo.Burst, fo.Exact, opts.Limit, opts.Window, opts.Burst, opts.Exact))
+		if fo.Limit != opts.Limit || fo.Window != opts.Window || fo.Burst != opts.Burst || fo.Counter != opts.Counter || fo.Exact != opts.Exact {
+			errs = append(errs, fmt.Errorf("limiter: redis: the fallback's limit (%d per %v, burst %d, %s) differs from the limiter's (%d per %v, burst %d, %s)",
+				fo.Limit, fo.Window, fo.Burst, fo.algorithm(), opts.Limit, opts.Window, opts.Burst, opts.algorithm()))
 		}
 	}
 	if len(errs) > 0 {
@@ -198,10 +206,12 @@ func NewRedis(client rueidis.Client, opts RedisOptions) (*Redis, error) {
 	if opts.Backoff == 0 {
 		opts.Backoff = DefaultRedisBackoff
 	}
-	opts.MaxKeys = 0
-	script, algo := counterScript, "counter"
-	if opts.Exact {
-		script, algo = exactScript, "exact"
+	opts.MaxKeys, opts.LogKeys = 0, 0
+	// The key names the state's shape, not the option: the default and Exact keep the
+	// same list, and may share it.
+	script, algo := exactScript, "exact"
+	if opts.Counter {
+		script, algo = counterScript, "counter"
 	}
 	return &Redis{
 		client: client,
@@ -219,8 +229,8 @@ func NewRedis(client rueidis.Client, opts RedisOptions) (*Redis, error) {
 	}, nil
 }
 
-// Options returns the limit the Redis limiter enforces (MaxKeys is 0: Redis expires
-// idle keys).
+// Options returns the limit the Redis limiter enforces (MaxKeys and LogKeys are 0: they
+// do not apply).
 func (r *Redis) Options() Options { return r.opts.Options }
 
 // Stats returns the limiter's counters. It takes no locks, so the fields may be a moment
@@ -419,30 +429,31 @@ if cur > 0 then reset = rest + window elseif prev > 0 then reset = rest end
 return {0, 0, lag + wait, lag + reset}
 `
 
-// exactScript is Window.decideExact over a list of the last limit+burst allowed
-// timestamps, newest first.
+// exactScript is Window's sliding log (decideLog, without a pool) over a list of the
+// allowed timestamps still in the window, newest first. The oldest end is trimmed as
+// timestamps leave the window, so the list is never longer than limit+burst and a
+// decision costs a few commands however long it is.
 const exactScript = scriptHead + `
-local log = redis.call('LRANGE', KEYS[1], 0, budget - 1)
-local newest = tonumber(log[1])
+local newest = tonumber(redis.call('LINDEX', KEYS[1], 0))
 local lag = 0
 if newest and now < newest then -- a late request: decide it at the newest instant seen
   lag = newest - now
   now = newest
 end
 local cutoff = now - window -- timestamps at or before cutoff are out
-if #log >= budget then
-  local oldest = tonumber(log[budget])
+local n = redis.call('LLEN', KEYS[1])
+while n > 0 do
+  local oldest = tonumber(redis.call('LINDEX', KEYS[1], -1))
   if oldest > cutoff then
-    return {0, 0, lag + oldest - cutoff, lag + newest - cutoff}
+    if n >= budget then
+      return {0, 0, lag + oldest - cutoff, lag + newest - cutoff}
+    end
+    break
   end
+  redis.call('RPOP', KEYS[1])
+  n = n - 1
 end
 redis.call('LPUSH', KEYS[1], int(now))
-redis.call('LTRIM', KEYS[1], 0, budget - 1)
 redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
-local n = 1
-for i = 1, math.min(#log, budget - 1) do
-  if tonumber(log[i]) <= cutoff then break end
-  n = n + 1
-end
-return {1, remaining(n), 0, lag + window}
+return {1, remaining(n + 1), 0, lag + window}
 `

@@ -92,11 +92,11 @@ func (s *switches) String() string {
 func TestRedisEnforcesLimit(t *testing.T) {
 	srv := startRedis(t)
 	c := redisClient(t, srv.Addr)
-	for _, exact := range []bool{false, true} {
-		t.Run(fmt.Sprintf("exact=%v", exact), func(t *testing.T) {
+	for _, counter := range []bool{true, false} {
+		t.Run(fmt.Sprintf("counter=%v", counter), func(t *testing.T) {
 			// An hour, so that the few milliseconds of the test are very unlikely to
 			// straddle a boundary of the counter's fixed windows.
-			opts := Options{Limit: 10, Burst: 2, Window: time.Hour, Exact: exact}
+			opts := Options{Limit: 10, Burst: 2, Window: time.Hour, Counter: counter}
 			r := newRedis(t, c, RedisOptions{Options: opts, Prefix: "test:enforce:"})
 			for _, key := range []string{"192.0.2.1", "192.0.2.2", "api-key-secret-0123456789"} {
 				allowed := 0
@@ -113,8 +113,8 @@ func TestRedisEnforcesLimit(t *testing.T) {
 						if res.RetryAfter != 0 || res.Reset < opts.Window || res.Reset > 2*opts.Window {
 							t.Errorf("%s #%d: allowed with RetryAfter %v, Reset %v", key, i, res.RetryAfter, res.Reset)
 						}
-						if exact && res.Reset != opts.Window {
-							t.Errorf("%s #%d: exact Reset %v, want the window", key, i, res.Reset)
+						if !counter && res.Reset != opts.Window {
+							t.Errorf("%s #%d: the log's Reset %v, want the window", key, i, res.Reset)
 						}
 						continue
 					}
@@ -161,8 +161,8 @@ func TestRedisEnforcesLimit(t *testing.T) {
 // processes would have, one key: together they allow the limit once.
 func TestRedisSharedByReplicas(t *testing.T) {
 	srv := startRedis(t)
-	for _, exact := range []bool{false, true} {
-		opts := Options{Limit: 30, Window: time.Hour, Exact: exact}
+	for _, counter := range []bool{true, false} {
+		opts := Options{Limit: 30, Window: time.Hour, Counter: counter}
 		var replicas []*Redis
 		for range 3 {
 			replicas = append(replicas, newRedis(t, redisClient(t, srv.Addr), RedisOptions{Options: opts, Prefix: "test:shared:"}))
@@ -183,7 +183,7 @@ func TestRedisSharedByReplicas(t *testing.T) {
 		}
 		wg.Wait()
 		if allowed != 30 {
-			t.Errorf("exact=%v: three replicas allowed %d together, want the limit 30", exact, allowed)
+			t.Errorf("counter=%v: three replicas allowed %d together, want the limit 30", counter, allowed)
 		}
 	}
 }
@@ -195,13 +195,16 @@ func TestRedisAgreesWithWindow(t *testing.T) {
 	srv := startRedis(t)
 	c := redisClient(t, srv.Addr)
 	for i, opts := range []Options{
+		{Limit: 5, Window: time.Minute, Counter: true},
+		{Limit: 10, Burst: 3, Window: 10 * time.Second, Counter: true},
+		{Limit: 100, Window: time.Second, Counter: true},
 		{Limit: 5, Window: time.Minute},
 		{Limit: 10, Burst: 3, Window: 10 * time.Second},
 		{Limit: 100, Window: time.Second},
 		{Limit: 5, Window: time.Minute, Exact: true},
 		{Limit: 10, Burst: 3, Window: 10 * time.Second, Exact: true},
 	} {
-		name := fmt.Sprintf("%d/%d+%d per %v exact=%v", i, opts.Limit, opts.Burst, opts.Window, opts.Exact)
+		name := fmt.Sprintf("%d/%d+%d per %v %s", i, opts.Limit, opts.Burst, opts.Window, opts.algorithm())
 		t.Run(name, func(t *testing.T) {
 			w, err := New(opts)
 			if err != nil {
@@ -510,14 +513,14 @@ func BenchmarkRedisAllow(b *testing.B) {
 	srv := startRedis(b)
 	c := redisClient(b, srv.Addr)
 	keys := benchKeys(1024)
-	for _, exact := range []bool{false, true} {
+	for _, counter := range []bool{true, false} {
 		algo := "counter"
-		if exact {
-			algo = "exact"
+		if !counter {
+			algo = "log"
 		}
 		// newRedis's timeout of a second: a saturated benchmark on two shared cores can keep
 		// a reply waiting past 50ms, and a fallback decision would flatter the figure.
-		r := newRedis(b, c, RedisOptions{Options: Options{Limit: 64, Window: time.Minute, Exact: exact}, Prefix: "bench:"})
+		r := newRedis(b, c, RedisOptions{Options: Options{Limit: 64, Window: time.Minute, Counter: counter}, Prefix: "bench:"})
 		b.Run(algo+"/serial", func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0

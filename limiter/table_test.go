@@ -12,16 +12,16 @@ import (
 // a log that fails to move with its slot is caught too.
 func TestTableMatchesMap(t *testing.T) {
 	for _, tc := range []struct {
-		max, logLen int
-		skip        uint
+		max  int
+		skip uint
 	}{
-		{max: 1, logLen: 0, skip: 0},
-		{max: 7, logLen: 2, skip: 0},
-		{max: 50, logLen: 3, skip: 8},
-		{max: 300, logLen: 0, skip: 4},
+		{max: 1, skip: 0},
+		{max: 7, skip: 0},
+		{max: 50, skip: 8},
+		{max: 300, skip: 4},
 	} {
 		var tb table
-		tb.init(tc.max, tc.logLen, tc.skip)
+		tb.init(tc.max, tc.skip)
 		model := map[uint64]bool{}
 		rng := rand.New(rand.NewPCG(uint64(tc.max), 9))
 		for op := range 200_000 {
@@ -33,18 +33,14 @@ func TestTableMatchesMap(t *testing.T) {
 			}
 			switch {
 			case ok && rng.IntN(2) == 0:
-				for _, v := range tb.logOf(i) {
-					if v != int64(h) {
-						t.Fatalf("max=%d op %d: log of %x holds %x", tc.max, op, h, v)
-					}
+				if tb.slots[i].log.ts != logOf(h) {
+					t.Fatalf("max=%d op %d: log of %x holds %x", tc.max, op, h, tb.slots[i].log.ts)
 				}
 				tb.remove(i)
 				delete(model, h)
 			case !ok && tb.n < tb.max:
 				i = tb.insert(h, i)
-				for j := range tb.logOf(i) {
-					tb.logOf(i)[j] = int64(h)
-				}
+				tb.slots[i].log.ts = logOf(h)
 				model[h] = true
 			}
 			if tb.n != len(model) || tb.n > tb.max || len(tb.slots) > tb.maxSize {
@@ -60,11 +56,16 @@ func TestTableMatchesMap(t *testing.T) {
 	}
 }
 
+// logOf is the log TestTableMatchesMap gives the key with hash h.
+func logOf(h uint64) [inlineLen]uint32 {
+	return [inlineLen]uint32{uint32(h), uint32(h >> 32), uint32(h), uint32(h >> 32)}
+}
+
 // TestTableSample checks that a whole-table sample finds min(len(dst), n)
 // distinct keys, which the eviction guarantee rests on.
 func TestTableSample(t *testing.T) {
 	var tb table
-	tb.init(100, 0, 0)
+	tb.init(100, 0)
 	var dst [evictionSample]uint64
 	for n := 1; n <= 100; n++ {
 		tb.insert(uint64(n)<<50, -1)

@@ -114,6 +114,8 @@ func (s *Server) Collect(ch chan<- prometheus.Metric) {
 			st := l.Window.Stats()
 			ch <- prometheus.MustNewConstMetric(descLimiterKeys, prometheus.GaugeValue, float64(st.Keys), l.Name)
 			ch <- prometheus.MustNewConstMetric(descLimiterEvictions, prometheus.CounterValue, float64(st.Evictions), l.Name)
+			ch <- prometheus.MustNewConstMetric(descLimiterLogs, prometheus.GaugeValue, float64(st.Logs), l.Name)
+			ch <- prometheus.MustNewConstMetric(descLimiterInexact, prometheus.CounterValue, float64(st.Inexact), l.Name)
 		}
 		if l.Shared != nil {
 			rs := l.Shared.Stats()
@@ -139,6 +141,10 @@ var (
 		"Client keys a rate-limit rule tracks now (bounded by ratelimit.max_keys).", []string{"rule"}, nil)
 	descLimiterEvictions = prometheus.NewDesc("sidewall_ratelimit_evictions_total",
 		"Live keys a rule dropped because ratelimit.max_keys was reached; a steady rate means the cap is small or an attacker rotates addresses.", []string{"rule"}, nil)
+	descLimiterLogs = prometheus.NewDesc("sidewall_ratelimit_logs",
+		"Client keys of a rule holding an exact log now: those with more than four requests in their window, up to the rule's pool.", []string{"rule"}, nil)
+	descLimiterInexact = prometheus.NewDesc("sidewall_ratelimit_inexact_total",
+		"Requests a rule decided by the sliding-window counter's estimate because the client's key needed an exact log and the pool had none; a steady rate means more keys are near their limit than the pool holds.", []string{"rule"}, nil)
 	descRedisErrors = prometheus.NewDesc("sidewall_ratelimit_redis_errors_total",
 		"Failed Redis calls of a shared rate-limit rule.", []string{"rule"}, nil)
 	descRedisFallbacks = prometheus.NewDesc("sidewall_ratelimit_redis_fallbacks_total",
@@ -149,6 +155,6 @@ var (
 		"Entries of the blocklist and the allowlist after normalisation.", []string{"list"}, nil)
 	descBans = prometheus.NewDesc("sidewall_bans",
 		"Dynamic bans held now (admin API and auto-ban).", nil, nil)
-	stateDescs = []*prometheus.Desc{descLimiterKeys, descLimiterEvictions, descRedisErrors,
+	stateDescs = []*prometheus.Desc{descLimiterKeys, descLimiterEvictions, descLimiterLogs, descLimiterInexact, descRedisErrors,
 		descRedisFallbacks, descRedisInFallback, descListEntries, descBans}
 )
