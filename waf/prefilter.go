@@ -1,6 +1,7 @@
 package waf
 
 import (
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -112,7 +113,7 @@ func (p *prefilter) mayMatch(value string) bool {
 	for i := 0; i+1 < len(value); i++ {
 		m := p.first[lower(value[i])] & p.second[lower(value[i+1])]
 		for m != 0 {
-			j := trailingZeros(m)
+			j := bits.TrailingZeros64(m)
 			m &= m - 1
 			if n := p.needles[j]; len(value)-i >= len(n) && hasPrefixFold(value[i:], n) {
 				return true
@@ -142,15 +143,6 @@ func hasPrefixFold(s, needle string) bool {
 		}
 	}
 	return true
-}
-
-func trailingZeros(m uint64) int {
-	n := 0
-	for m&1 == 0 {
-		m >>= 1
-		n++
-	}
-	return n
 }
 
 // info is what analyze learns about one node of a parsed pattern. Both sets hold
