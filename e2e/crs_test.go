@@ -101,18 +101,18 @@ func TestCRSThroughNginx(t *testing.T) {
 	site := startCRSStack(t)
 
 	// A few requests in flight keep both nginx and sidewall busy.
-	results := crstest.Run(cases, 4, func(c crstest.Case) crsResult { return runCRSCaseNginx(site, c) })
+	results := crstest.Run(cases, 4, func(c crstest.Case) crstest.Result { return runCRSCaseNginx(site, c) })
 
 	for i, c := range cases {
 		r := results[i]
 		_, failsInProcess := inProcess[c.ID]
 		reason, isKnown := throughNginx[c.ID]
 		switch {
-		case r.outcome == crsFail && !isKnown && !failsInProcess:
-			t.Errorf("CRS test %s (%s) fails through nginx: %s", c.ID, c.File, r.detail)
-		case full && r.outcome != crsFail && isKnown:
+		case r.Outcome == crstest.Fail && !isKnown && !failsInProcess:
+			t.Errorf("CRS test %s (%s) fails through nginx: %s", c.ID, c.File, r.Detail)
+		case full && r.Outcome != crstest.Fail && isKnown:
 			t.Errorf("CRS test %s is listed in testdata/crs-nginx-known.txt (%s) but did not fail (%s): remove it from the list",
-				c.ID, reason, cmp.Or(r.detail, "passed"))
+				c.ID, reason, cmp.Or(r.Detail, "passed"))
 		}
 	}
 	logCRSNginxSummary(t, full, cases, results)
@@ -236,35 +236,22 @@ func TestSetTOMLKey(t *testing.T) {
 	}
 }
 
-type crsOutcome int
-
-const (
-	crsPass crsOutcome = iota
-	crsFail
-	crsSkip
-)
-
-type crsResult struct {
-	outcome crsOutcome
-	detail  string // why it failed, or the skip reason
-}
-
 // runCRSCaseNginx sends every stage of c that checks the WAF's log and judges the test
 // as a whole, as TestCRS does: it fails if a stage fails, is skipped if no stage could be
 // judged, and passes otherwise.
-func runCRSCaseNginx(site string, c crstest.Case) crsResult {
+func runCRSCaseNginx(site string, c crstest.Case) crstest.Result {
 	// RESPONSE-980 is not about responses: 980170 reports the inbound score in phase 5.
 	if strings.HasPrefix(c.File, "RESPONSE-95") {
-		return crsResult{crsSkip, nginxSkipResponse}
+		return crstest.Result{Outcome: crstest.Skip, Detail: nginxSkipResponse}
 	}
-	res := crsResult{crsSkip, nginxSkipWebServer}
+	res := crstest.Result{Outcome: crstest.Skip, Detail: nginxSkipWebServer}
 	for i, s := range c.Stages {
 		if !s.Output.ChecksLog() {
 			continue
 		}
 		if len(s.Output.Log.ExpectIDs) == 0 && len(s.Output.Log.NoExpectIDs) == 0 {
-			if res.outcome == crsSkip {
-				res.detail = nginxSkipRegex
+			if res.Outcome == crstest.Skip {
+				res.Detail = nginxSkipRegex
 			}
 			continue
 		}
@@ -274,32 +261,32 @@ func runCRSCaseNginx(site string, c crstest.Case) crsResult {
 		}
 		wire, err := s.Input.Wire()
 		if err != nil {
-			return crsResult{crsFail, stage + err.Error()}
+			return crstest.Result{Outcome: crstest.Fail, Detail: stage + err.Error()}
 		}
 		a, err := sendRaw(site, wire)
 		switch {
 		case errors.Is(err, errNoAnswer):
-			if res.outcome == crsSkip {
-				res.detail = nginxNoAnswer
+			if res.Outcome == crstest.Skip {
+				res.Detail = nginxNoAnswer
 			}
 			continue
 		case err != nil:
-			return crsResult{crsFail, stage + err.Error()}
+			return crstest.Result{Outcome: crstest.Fail, Detail: stage + err.Error()}
 		case !a.sidewall && a.status >= 400 && a.status != http.StatusServiceUnavailable:
-			if res.outcome == crsSkip {
-				res.detail = nginxRejected + strconv.Itoa(a.status)
+			if res.Outcome == crstest.Skip {
+				res.Detail = nginxRejected + strconv.Itoa(a.status)
 			}
 			continue
 		case !a.sidewall:
-			return crsResult{crsFail, fmt.Sprintf("%sstatus %d without an answer from sidewall", stage, a.status)}
+			return crstest.Result{Outcome: crstest.Fail, Detail: fmt.Sprintf("%sstatus %d without an answer from sidewall", stage, a.status)}
 		}
 		if msg := checkIDs(a.rules, s.Output); msg != "" {
 			if a.action != "" {
 				msg += ", sidewall: " + a.action
 			}
-			return crsResult{crsFail, fmt.Sprintf("%s%s; status %d", stage, msg, a.status)}
+			return crstest.Result{Outcome: crstest.Fail, Detail: fmt.Sprintf("%s%s; status %d", stage, msg, a.status)}
 		}
-		res = crsResult{crsPass, ""}
+		res = crstest.Result{Outcome: crstest.Pass}
 	}
 	return res
 }
@@ -377,17 +364,10 @@ func checkIDs(got []int, out crstest.Output) string {
 
 // logCRSNginxSummary logs passed/failed/skipped per rule file and overall, every skipped
 // test under its reason, and every failure with its cause.
-func logCRSNginxSummary(t *testing.T, full bool, cases []crstest.Case, results []crsResult) {
+func logCRSNginxSummary(t *testing.T, full bool, cases []crstest.Case, results []crstest.Result) {
 	var tally crstest.Tally
 	for i, c := range cases {
-		switch r := results[i]; r.outcome {
-		case crsPass:
-			tally.Pass(c)
-		case crsFail:
-			tally.Fail(c, r.detail)
-		case crsSkip:
-			tally.Skip(c, r.detail)
-		}
+		tally.Add(c, results[i])
 	}
 	which := "a subset (-crs.full for all)"
 	if full {

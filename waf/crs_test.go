@@ -70,12 +70,12 @@ func TestCRS(t *testing.T) {
 		reason, isKnown := known[c.ID]
 		delete(known, c.ID)
 		switch {
-		case r.outcome == crsFail && !isKnown:
-			t.Errorf("regression: CRS test %s (%s) fails: %s", c.ID, c.File, r.detail)
-		case r.outcome == crsPass && isKnown:
+		case r.Outcome == crstest.Fail && !isKnown:
+			t.Errorf("regression: CRS test %s (%s) fails: %s", c.ID, c.File, r.Detail)
+		case r.Outcome == crstest.Pass && isKnown:
 			t.Errorf("CRS test %s passes but is listed as a known failure (%s): remove it from the list", c.ID, reason)
-		case r.outcome == crsSkip && isKnown:
-			t.Errorf("CRS test %s is skipped (%s) but listed as a known failure: remove it from the list", c.ID, r.detail)
+		case r.Outcome == crstest.Skip && isKnown:
+			t.Errorf("CRS test %s is skipped (%s) but listed as a known failure: remove it from the list", c.ID, r.Detail)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(known)) { // all known ones ran, even with -short
@@ -103,19 +103,10 @@ var crsDump = flag.String("crs.dump", "", "TestCRS writes each stage's matched r
 
 var crsEngine = &lazyEngine{opts: Options{ParanoiaLevel: 4, DetectionOnly: true, BeforeCRS: crstest.Setup}}
 
-type crsOutcome int
-
-const (
-	crsPass crsOutcome = iota
-	crsFail
-	crsSkip
-)
-
 type crsResult struct {
-	outcome crsOutcome
-	detail  string   // why it failed, or the skip reason
-	body    bool     // some inspected stage had a request body
-	trace   []string // per inspected stage: matched ids and score, for -crs.dump
+	crstest.Result
+	body  bool     // some inspected stage had a request body
+	trace []string // per inspected stage: matched ids and score, for -crs.dump
 }
 
 // Skip reasons, as the summary counts them.
@@ -131,17 +122,17 @@ func runCRSCase(e *Engine, c crstest.Case) crsResult {
 	// RESPONSE-980 is not about responses: 980170 reports the inbound score in phase 5,
 	// which Inspect runs.
 	if strings.HasPrefix(c.File, "RESPONSE-95") {
-		return crsResult{outcome: crsSkip, detail: skipResponse}
+		return crsResult{Result: crstest.Result{Outcome: crstest.Skip, Detail: skipResponse}}
 	}
-	res := crsResult{outcome: crsSkip, detail: skipWebServer}
+	res := crsResult{Result: crstest.Result{Outcome: crstest.Skip, Detail: skipWebServer}}
 	for i, s := range c.Stages {
 		if !s.Output.ChecksLog() {
 			continue
 		}
 		req, err := wafRequest(s.Input)
 		if err != nil {
-			if res.outcome == crsSkip {
-				res.detail = skipRaw
+			if res.Outcome == crstest.Skip {
+				res.Detail = skipRaw
 			}
 			continue
 		}
@@ -153,9 +144,9 @@ func runCRSCase(e *Engine, c crstest.Case) crsResult {
 			if len(c.Stages) > 1 {
 				msg = fmt.Sprintf("stage %d: %s", i+1, msg)
 			}
-			return crsResult{outcome: crsFail, detail: msg, body: res.body, trace: res.trace}
+			return crsResult{Result: crstest.Result{Outcome: crstest.Fail, Detail: msg}, body: res.body, trace: res.trace}
 		}
-		res.outcome, res.detail = crsPass, ""
+		res.Result = crstest.Result{Outcome: crstest.Pass}
 	}
 	return res
 }
@@ -246,16 +237,10 @@ func logCRSSummary(t *testing.T, cases []crstest.Case, results []crsResult) {
 	var tally crstest.Tally
 	body := 0
 	for i, c := range cases {
-		switch r := results[i]; r.outcome {
-		case crsPass:
-			tally.Pass(c)
-			if r.body {
-				body++
-			}
-		case crsFail:
-			tally.Fail(c, r.detail)
-		case crsSkip:
-			tally.Skip(c, r.detail)
+		r := results[i]
+		tally.Add(c, r.Result)
+		if r.Outcome == crstest.Pass && r.body {
+			body++
 		}
 	}
 	var b strings.Builder

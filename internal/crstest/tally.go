@@ -21,6 +21,33 @@ type Tally struct {
 	failures []string
 }
 
+// Outcome is a runner's verdict on one test.
+type Outcome int
+
+const (
+	Pass Outcome = iota
+	Fail
+	Skip
+)
+
+// Result is a runner's verdict on one test and, for a failure or a skip, why.
+type Result struct {
+	Outcome Outcome
+	Detail  string // why it failed, or the skip reason
+}
+
+// Add counts c as r says.
+func (t *Tally) Add(c Case, r Result) {
+	switch r.Outcome {
+	case Pass:
+		t.Pass(c)
+	case Fail:
+		t.Fail(c, r.Detail)
+	case Skip:
+		t.Skip(c, r.Detail)
+	}
+}
+
 // Counts are the verdicts of a rule file, or of the whole run.
 type Counts struct{ Pass, Fail, Skip int }
 
