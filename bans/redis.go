@@ -173,7 +173,7 @@ func (r *Redis) session(ctx context.Context, now func() time.Time, report func(E
 		}
 	})
 	go func() {
-		done <- r.client.Receive(hooked, r.client.B().Subscribe().Channel(r.key).Build(), func(m rueidis.PubSubMessage) {
+		err := r.client.Receive(hooked, r.client.B().Subscribe().Channel(r.key).Build(), func(m rueidis.PubSubMessage) {
 			select {
 			case msgs <- m.Message:
 			default:
@@ -185,6 +185,10 @@ func (r *Redis) session(ctx context.Context, now func() time.Time, report func(E
 				}
 			}
 		})
+		if err == nil { // a subscription that ends is a failure however it ends
+			err = errors.New("subscription ended")
+		}
+		done <- err
 	}()
 	wait := func() { // ends the subscription
 		cancel()
@@ -195,9 +199,6 @@ func (r *Redis) session(ctx context.Context, now func() time.Time, report func(E
 		wait()
 		return nil
 	case err := <-done:
-		if err == nil {
-			err = errors.New("subscription ended")
-		}
 		return err
 	case <-subscribed:
 	}
@@ -218,9 +219,6 @@ func (r *Redis) session(ctx context.Context, now func() time.Time, report func(E
 			wait()
 			return nil
 		case err := <-done:
-			if err == nil {
-				err = errors.New("subscription ended")
-			}
 			return err
 		case <-overflow:
 			wait()
