@@ -76,6 +76,9 @@ type rxCompiled struct {
 
 type rx struct{ c *rxCompiled }
 
+// rx is what our Coraza's value filter looks for (an interface it declares unexported).
+var _ interface{ MayMatch(string) bool } = (*rx)(nil)
+
 func newRx(opts plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 	// As Coraza's @rx: dot matches newline, ^ and $ match at line breaks (the default
 	// unless Coraza is built with coraza.rule.no_regex_multiline).
@@ -104,6 +107,15 @@ func newRx(opts plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 		return nil, err
 	}
 	return &rx{c: v.(*rxCompiled)}, nil
+}
+
+// MayMatch reports false only when the pattern cannot match value, nor any value
+// that, with ASCII letters folded to one case, is a substring of it. Our Coraza
+// (third_party/coraza, valuefilter.go) asks it before it transforms a value: when the
+// value holds none of the bytes that could make the rule's transformations do more
+// than change case or trim, the raw value stands for the transformed one.
+func (o *rx) MayMatch(value string) bool {
+	return o.c.pre == nil || o.c.pre.mayMatch(value)
 }
 
 func (o *rx) Evaluate(tx plugintypes.TransactionState, value string) bool {

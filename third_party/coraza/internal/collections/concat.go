@@ -98,6 +98,24 @@ func (c *ConcatKeyed) Name() string {
 	return c.variable.Name()
 }
 
+// Version returns the sum of the versions of the collections it joins, which
+// changes whenever one of them changes, or false if one of them has no version.
+func (c *ConcatKeyed) Version() (uint64, bool) {
+	var sum uint64
+	for _, d := range c.data {
+		v, ok := d.(interface{ Version() (uint64, bool) })
+		if !ok {
+			return 0, false
+		}
+		n, ok := v.Version()
+		if !ok {
+			return 0, false
+		}
+		sum += n
+	}
+	return sum, true
+}
+
 // replaceVariable ensures a returned match references the variable of a concatenated variable,
 // not original one.
 func replaceVariable(v variables.RuleVariable, md []types.MatchData) []types.MatchData {

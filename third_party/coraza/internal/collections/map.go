@@ -22,6 +22,9 @@ type Map struct {
 	// summing len(values) across every key on each call made checkArgumentLimit
 	// (called once per Add) quadratic in the number of distinct keys.
 	totalValues int
+	// version changes with every write, so that a reader can keep what it found
+	// for as long as the version stays the same.
+	version uint64
 }
 
 var _ collection.Map = &Map{}
@@ -149,6 +152,7 @@ func (c *Map) FindAll() []types.MatchData {
 
 // Add adds a new key-value pair to the map.
 func (c *Map) Add(key string, value string) {
+	c.version++
 	aVal := keyValue{key: key, value: value}
 	if !c.isCaseSensitive {
 		key = strings.ToLower(key)
@@ -159,6 +163,7 @@ func (c *Map) Add(key string, value string) {
 
 // Sets the value of a key with the array of strings passed. If the key already exists, it will be overwritten.
 func (c *Map) Set(key string, values []string) {
+	c.version++
 	originalKey := key
 	if !c.isCaseSensitive {
 		key = strings.ToLower(key)
@@ -179,6 +184,7 @@ func (c *Map) Set(key string, values []string) {
 
 // SetIndex sets the value of a key at the specified index. If the key already exists, it will be overwritten.
 func (c *Map) SetIndex(key string, index int, value string) {
+	c.version++
 	originalKey := key
 	if !c.isCaseSensitive {
 		key = strings.ToLower(key)
@@ -200,6 +206,7 @@ func (c *Map) SetIndex(key string, index int, value string) {
 
 // Remove removes a key/value from the map.
 func (c *Map) Remove(key string) {
+	c.version++
 	if !c.isCaseSensitive {
 		key = strings.ToLower(key)
 	}
@@ -210,6 +217,11 @@ func (c *Map) Remove(key string) {
 	delete(c.data, key)
 }
 
+// Version returns a number that changes whenever the map is written to.
+func (c *Map) Version() (uint64, bool) {
+	return c.version, true
+}
+
 // Name returns the name of the map/collection.
 func (c *Map) Name() string {
 	return c.variable.Name()
@@ -217,6 +229,7 @@ func (c *Map) Name() string {
 
 // Reset removes all key/value pairs from the map.
 func (c *Map) Reset() {
+	c.version++
 	for k := range c.data {
 		delete(c.data, k)
 	}

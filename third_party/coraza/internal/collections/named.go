@@ -148,6 +148,11 @@ func (c *NamedCollectionNames) FindString(key string) []types.MatchData {
 	return res
 }
 
+// Version returns the version of the collection whose names these are.
+func (c *NamedCollectionNames) Version() (uint64, bool) {
+	return c.collection.Version()
+}
+
 func (c *NamedCollectionNames) Get(key string) []string {
 	return c.collection.Get(key)
 }

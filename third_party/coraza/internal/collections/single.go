@@ -16,6 +16,8 @@ import (
 type Single struct {
 	data     string
 	variable variables.RuleVariable
+	// version changes with every write (see Map.version).
+	version uint64
 }
 
 var _ collection.Single = &Single{}
@@ -42,6 +44,12 @@ func (c *Single) Get() string {
 
 func (c *Single) Set(value string) {
 	c.data = value
+	c.version++
+}
+
+// Version returns a number that changes whenever the value is written to.
+func (c *Single) Version() (uint64, bool) {
+	return c.version, true
 }
 
 func (c *Single) Name() string {
@@ -50,6 +58,7 @@ func (c *Single) Name() string {
 
 func (c *Single) Reset() {
 	c.data = ""
+	c.version++
 }
 
 func (c *Single) Format(res *strings.Builder) {

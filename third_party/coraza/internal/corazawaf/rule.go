@@ -103,6 +103,9 @@ type Rule struct {
 	// can reuse cached intermediate results instead of recomputing from scratch.
 	transformationPrefixIDs []int
 
+	// transformationNames are the names the transformations were added under.
+	transformationNames []string
+
 	// Slice of initialized actions to be evaluated during
 	// the rule evaluation process
 	actions []ruleActionParams
@@ -153,6 +156,10 @@ type Rule struct {
 	withPhaseUnknownVariable bool
 
 	memoizer plugintypes.Memoizer
+
+	// valueFilter, when set, proves for most values that the rule cannot match
+	// them without running the transformations or the operator.
+	valueFilter *valueFilter
 }
 
 func (r *Rule) ParentID() int {
@@ -164,6 +171,9 @@ func (r *Rule) Status() int {
 }
 
 const chainLevelZero = 0
+
+// noopEvent stands in for a debug event while debug logging is off.
+var noopEvent = debuglog.Noop().Debug()
 
 // Evaluate will evaluate the current rule for the indicated transaction
 // If the operator matches, actions will be evaluated, and it will return
@@ -195,23 +205,28 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 	}
 
 	var matchedValues []types.MatchData
-	// we log if we are the parent rule
-	logger.Debug().Msg("Evaluating rule")
-	defer logger.Debug().Msg("Finished rule evaluation")
+	debugOn := logger.Debug().IsEnabled()
+	if debugOn {
+		// we log if we are the parent rule
+		logger.Debug().Msg("Evaluating rule")
+		defer logger.Debug().Msg("Finished rule evaluation")
+	}
 
-	ruleCol := tx.variables.rule
-	ruleCol.SetIndex("id", 0, r.LogID())
-	if r.Msg != nil {
-		// Expand the message using the current TX variables so that %{rule.msg} in setvar actions
-		// returns the fully expanded message, matching ModSecurity behavior.
-		ruleCol.SetIndex("msg", 0, r.Msg.Expand(tx))
+	if tx.WAF.RuleVariableUsed {
+		ruleCol := tx.variables.rule
+		ruleCol.SetIndex("id", 0, r.LogID())
+		if r.Msg != nil {
+			// Expand the message using the current TX variables so that %{rule.msg} in setvar actions
+			// returns the fully expanded message, matching ModSecurity behavior.
+			ruleCol.SetIndex("msg", 0, r.Msg.Expand(tx))
+		}
+		ruleCol.SetIndex("rev", 0, r.Rev_)
+		if r.LogData != nil {
+			// Same expansion for logdata, matching ModSecurity behavior for %{rule.logdata}.
+			ruleCol.SetIndex("logdata", 0, r.LogData.Expand(tx))
+		}
+		ruleCol.SetIndex("severity", 0, r.Severity_.String())
 	}
-	ruleCol.SetIndex("rev", 0, r.Rev_)
-	if r.LogData != nil {
-		// Same expansion for logdata, matching ModSecurity behavior for %{rule.logdata}.
-		ruleCol.SetIndex("logdata", 0, r.LogData.Expand(tx))
-	}
-	ruleCol.SetIndex("severity", 0, r.Severity_.String())
 	// SecMark and SecAction uses nil operator
 	if r.operator == nil {
 		logger.Debug().Msg("Forcing rule to match")
@@ -253,20 +268,24 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 			values = tx.GetField(v)
 
 			vLog := logger
-			if logger.Debug().IsEnabled() {
+			if debugOn {
 				vLog = logger.With(debuglog.Str("variable", v.Variable.Name()))
+				vLog.Debug().Msg("Expanding arguments for rule")
 			}
-			vLog.Debug().Msg("Expanding arguments for rule")
 
-			args := make([]string, 1)
+			var argBuf [1]string
+			args := argBuf[:]
 			var errs []error
 			var argsLen int
-			for i, arg := range values {
+			for _, arg := range values {
+				if r.valueFilter != nil && !r.valueFilter.mayMatch(arg.Value()) {
+					continue
+				}
 				if r.MultiMatch {
 					args, errs = r.transformMultiMatchArg(arg)
 					argsLen = len(args)
 				} else {
-					args[0], errs = r.transformArg(arg, i, cache)
+					args[0], errs = r.transformArg(arg, cache)
 					argsLen = 1
 				}
 				if len(errs) > 0 {
@@ -281,11 +300,16 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 
 				// args represents the transformed variables
 				for _, carg := range args[:argsLen] {
-					evalLog := vLog.
-						Debug().
-						Str("operator_function", r.operator.Function).
-						Str("operator_data", r.operator.Data).
-						Str("arg", carg)
+					// The event is built only for a debug log: with logging off, the
+					// calls alone cost some 5% of a request.
+					evalLog := noopEvent
+					if debugOn {
+						evalLog = vLog.
+							Debug().
+							Str("operator_function", r.operator.Function).
+							Str("operator_data", r.operator.Data).
+							Str("arg", carg)
+					}
 
 					match := r.executeOperator(carg, tx)
 					if match {
@@ -361,10 +385,13 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 		for nr := r.Chain; nr != nil; {
 			chainLevel++
 
-			var nrLogger debuglog.Logger
-			if nr.ID_ == noID {
+			nrLogger := logger
+			switch {
+			case !debugOn:
+				// Formatting the reference for a log that is off cost an allocation per chain.
+			case nr.ID_ == noID:
 				nrLogger = logger.With(debuglog.Str("chain_rule_ref", fmt.Sprintf("%s#L%d", nr.File_, nr.Line_)))
-			} else {
+			default:
 				nrLogger = logger.With(debuglog.Int("chain_rule_id", nr.ID_))
 			}
 
@@ -420,7 +447,7 @@ func (r *Rule) transformMultiMatchArg(arg types.MatchData) ([]string, []error) {
 	return r.executeTransformationsMultimatch(arg.Value())
 }
 
-func (r *Rule) transformArg(arg types.MatchData, argIdx int, cache map[transformationKey]transformationValue) (string, []error) {
+func (r *Rule) transformArg(arg types.MatchData, cache map[transformationKey]transformationValue) (string, []error) {
 	switch {
 	case len(r.transformations) == 0:
 		return arg.Value(), nil
@@ -429,22 +456,20 @@ func (r *Rule) transformArg(arg types.MatchData, argIdx int, cache map[transform
 		arg, errs := r.executeTransformations(arg.Value())
 		return arg, errs
 	default:
-		// NOTE: See comment on transformationKey struct to understand this hacky code
-		argKey := arg.Key()
-		argKeyPtr := unsafe.StringData(argKey)
+		src := arg.Value()
+		srcPtr := unsafe.StringData(src)
 
 		// Search from longest prefix (full chain) backwards for a cache hit.
 		// Best case: full chain cached → single map lookup, done.
 		// Typical case: shared prefix cached → start computing from there.
 		startIdx := 0
-		value := arg.Value()
+		value := src
 		var errs []error
 
 		for i := len(r.transformationPrefixIDs) - 1; i >= 0; i-- {
 			key := transformationKey{
-				argKey:            argKeyPtr,
-				argIndex:          argIdx,
-				argVariable:       arg.Variable(),
+				value:             srcPtr,
+				length:            len(src),
 				transformationsID: r.transformationPrefixIDs[i],
 			}
 			if cached, ok := cache[key]; ok {
@@ -470,12 +495,11 @@ func (r *Rule) transformArg(arg types.MatchData, argIdx int, cache map[transform
 			}
 
 			key := transformationKey{
-				argKey:            argKeyPtr,
-				argIndex:          argIdx,
-				argVariable:       arg.Variable(),
+				value:             srcPtr,
+				length:            len(src),
 				transformationsID: r.transformationPrefixIDs[i],
 			}
-			cache[key] = transformationValue{arg: value, errs: errs}
+			cache[key] = transformationValue{src: src, arg: value, errs: errs}
 		}
 
 		return value, errs
@@ -687,6 +711,8 @@ func (r *Rule) AddTransformation(name string, t plugintypes.Transformation) erro
 	r.transformations = append(r.transformations, ruleTransformationParams{Function: t})
 	r.transformationsID = transformationID(r.transformationsID, name)
 	r.transformationPrefixIDs = append(r.transformationPrefixIDs, r.transformationsID)
+	r.transformationNames = append(r.transformationNames, name)
+	r.valueFilter = newValueFilter(r.operator, r.transformationNames)
 	return nil
 }
 
@@ -696,6 +722,8 @@ func (r *Rule) ClearTransformations() {
 	r.transformations = []ruleTransformationParams{}
 	r.transformationsID = 0
 	r.transformationPrefixIDs = nil
+	r.transformationNames = nil
+	r.valueFilter = newValueFilter(r.operator, r.transformationNames)
 }
 
 // SetOperator sets the operator of the rule
@@ -708,6 +736,7 @@ func (r *Rule) SetOperator(operator plugintypes.Operator, functionName string, p
 		Data:     params,
 		Negation: len(functionName) > 0 && functionName[0] == '!',
 	}
+	r.valueFilter = newValueFilter(r.operator, r.transformationNames)
 }
 
 func (r *Rule) executeOperator(data string, tx *Transaction) (result bool) {

@@ -256,11 +256,13 @@ func TestRuleDetailsTransferredToTransaction(t *testing.T) {
 	r.LogID_ = "1"
 	r.Capture = true
 	r.operator = nil
-	tx := NewWAF().NewTransaction()
+	waf := NewWAF()
+	waf.RuleVariableUsed = true // RULE is filled in only for rule sets that read it
+	tx := waf.NewTransaction()
 
 	var matchedValues []types.MatchData
 	r.doEvaluate(debuglog.Noop(), types.PhaseRequestHeaders, tx, &matchedValues, 0, tx.transformationCache)
-	if tx.variables.rule.Get("id")[0] != strconv.Itoa(r.ParentID()) {
+	if len(tx.variables.rule.Get("id")) == 0 || tx.variables.rule.Get("id")[0] != strconv.Itoa(r.ParentID()) {
 		t.Errorf("Expected id: %d (parent id), got %s", r.ParentID(), tx.variables.rule.Get("id")[0])
 	}
 	if tx.Capture != r.Capture {
@@ -302,6 +304,7 @@ func TestSecActionMessagePropagationInMatchData(t *testing.T) {
 // ensuring that setvar actions using %{rule.msg} receive the expanded value.
 func TestRuleMsgExpandedInRuleCollection(t *testing.T) {
 	waf := NewWAF()
+	waf.RuleVariableUsed = true // RULE is filled in only for rule sets that read it
 	tx := waf.NewTransaction()
 	defer tx.Close()
 
@@ -622,7 +625,7 @@ func TestTransformArgSimple(t *testing.T) {
 	rule := NewRule()
 	_ = rule.AddTransformation("AppendA", transformationAppendA)
 	_ = rule.AddTransformation("AppendB", transformationAppendB)
-	arg, errs := rule.transformArg(md, 0, transformationCache)
+	arg, errs := rule.transformArg(md, transformationCache)
 	if errs != nil {
 		t.Fatalf("Unexpected errors executing transformations: %v", errs)
 	}
@@ -634,7 +637,7 @@ func TestTransformArgSimple(t *testing.T) {
 		t.Errorf("Expected 2 transformations in cache (one per step), got %d", len(transformationCache))
 	}
 	// Repeating the same transformation, expecting still two elements in the cache (cache hit)
-	arg, errs = rule.transformArg(md, 0, transformationCache)
+	arg, errs = rule.transformArg(md, transformationCache)
 	if errs != nil {
 		t.Fatalf("Unexpected errors executing transformations: %v", errs)
 	}
@@ -655,7 +658,7 @@ func TestTransformArgNoCacheForTXVariable(t *testing.T) {
 	}
 	rule := NewRule()
 	_ = rule.AddTransformation("AppendA", transformationAppendA)
-	arg, errs := rule.transformArg(md, 0, transformationCache)
+	arg, errs := rule.transformArg(md, transformationCache)
 	if errs != nil {
 		t.Fatalf("Unexpected errors executing transformations: %v", errs)
 	}
@@ -685,7 +688,7 @@ func TestTransformArgPrefixSharing(t *testing.T) {
 	_ = rule2.AddTransformation("AppendB", transformationAppendB)
 
 	// Evaluate rule1 first — caches the AppendA intermediate
-	arg1, errs := rule1.transformArg(md, 0, transformationCache)
+	arg1, errs := rule1.transformArg(md, transformationCache)
 	if errs != nil {
 		t.Fatalf("Unexpected errors: %v", errs)
 	}
@@ -697,7 +700,7 @@ func TestTransformArgPrefixSharing(t *testing.T) {
 	}
 
 	// Evaluate rule2 — should reuse the cached AppendA result and only compute AppendB
-	arg2, errs := rule2.transformArg(md, 0, transformationCache)
+	arg2, errs := rule2.transformArg(md, transformationCache)
 	if errs != nil {
 		t.Fatalf("Unexpected errors: %v", errs)
 	}
@@ -729,8 +732,8 @@ func TestClearTransformationsResetsID(t *testing.T) {
 	_ = ruleB.AddTransformation("AppendA", transformationAppendA)
 	_ = ruleB.AddTransformation("AppendB", transformationAppendB)
 
-	argA, _ := ruleA.transformArg(md, 0, transformationCache)
-	argB, _ := ruleB.transformArg(md, 0, transformationCache)
+	argA, _ := ruleA.transformArg(md, transformationCache)
+	argB, _ := ruleB.transformArg(md, transformationCache)
 
 	if argA != "testB" {
 		t.Errorf("Rule A (t:none resets): expected \"testB\", got %q", argA)

@@ -137,6 +137,13 @@ type Transaction struct {
 	variables TransactionVariables
 
 	transformationCache map[transformationKey]transformationValue
+
+	// fieldCache keeps what collections answered GetField within a phase, and
+	// fieldWhole what they answered for all their values; an entry of fieldWhole
+	// holds only while its phase is fieldPhase, which every phase increments.
+	fieldCache map[fieldKey]fieldEntry
+	fieldWhole [256]fieldEntry
+	fieldPhase uint64
 }
 
 func (tx *Transaction) ID() string {
@@ -656,48 +663,34 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 		return []types.MatchData{}
 	}
 
-	var matches []types.MatchData
-	// Now that we have access to the collection, we can apply the exceptions
-	switch {
-	case rv.KeyRx != nil:
-		if m, ok := col.(collection.Keyed); ok {
-			matches = m.FindRegex(rv.KeyRx)
-		} else {
-			// This should probably never happen, selectability is checked at parsing time
-			tx.debugLogger.Error().Str("collection", rv.Variable.Name()).Msg("attempted to use regex with non-selectable collection")
-		}
-	case rv.KeyStr != "":
-		if m, ok := col.(collection.Keyed); ok {
-			matches = m.FindString(rv.KeyStr)
-		} else {
-			// This should probably never happen, selectability is checked at parsing time
-			tx.debugLogger.Error().Str("collection", rv.Variable.Name()).Msg("attempted to use string with non-selectable collection")
-		}
-	default:
-		matches = col.FindAll()
-	}
+	matches, shared := tx.findField(col, rv)
 
-	// in the most common scenario filteredMatches length will be
-	// the same as matches length, so we avoid allocating per result.
-	// We reuse the matches slice to store filtered results avoiding extra allocation.
-	filteredCount := 0
-	for _, c := range matches {
-		isException := false
-		lkey := strings.ToLower(c.Key())
-		for _, ex := range rv.Exceptions {
-			// KeyStr is only meaningful without KeyRx: a regex exception from ctl
-			// carries an empty KeyStr, which would otherwise match a key named "".
-			if (ex.KeyRx != nil && ex.KeyRx.MatchString(lkey)) || (ex.KeyRx == nil && (ex.KeyStr == "" || strings.ToLower(ex.KeyStr) == lkey)) {
-				isException = true
-				break
-			}
+	// Exceptions filter a copy when the matches are shared with other rules; the copy
+	// is made only once an exception applies, which is rare.
+	if len(rv.Exceptions) > 0 {
+		filtered := matches
+		if shared {
+			filtered = nil
 		}
-		if !isException {
-			matches[filteredCount] = c
-			filteredCount++
+		n := 0
+		for i, c := range matches {
+			if isException(rv.Exceptions, c.Key()) {
+				if filtered == nil {
+					filtered = make([]types.MatchData, i, len(matches))
+					copy(filtered, matches[:i])
+					n = i
+				}
+				continue
+			}
+			if filtered != nil {
+				filtered = append(filtered[:n], c)
+			}
+			n++
+		}
+		if filtered != nil {
+			matches = filtered[:n]
 		}
 	}
-	matches = matches[:filteredCount]
 
 	if rv.Count {
 		count := len(matches)
@@ -710,6 +703,87 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 		}
 	}
 	return matches
+}
+
+func isException(exceptions []ruleVariableException, key string) bool {
+	lkey := strings.ToLower(key)
+	for _, ex := range exceptions {
+		// KeyStr is only meaningful without KeyRx: a regex exception from ctl
+		// carries an empty KeyStr, which would otherwise match a key named "".
+		if (ex.KeyRx != nil && ex.KeyRx.MatchString(lkey)) || (ex.KeyRx == nil && (ex.KeyStr == "" || strings.ToLower(ex.KeyStr) == lkey)) {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldKey names what a rule asks a collection for.
+type fieldKey struct {
+	variable variables.RuleVariable
+	keyStr   string
+	keyRx    *regexp.Regexp
+}
+
+// fieldEntry is what a collection answered, and its version then.
+type fieldEntry struct {
+	phase   uint64 // the tx.fieldPhase it was found in (fieldWhole only)
+	version uint64
+	matches []types.MatchData
+}
+
+// findField returns what col holds for rv, before exceptions. The CRS asks for the
+// same ARGS, headers and cookies in hundreds of rules of a phase; a collection that
+// has a version (see collections.Map.Version) is asked once while it does not
+// change, and the answer, then shared, is reported so: the caller must not modify it.
+func (tx *Transaction) findField(col collection.Collection, rv ruleVariableParams) ([]types.MatchData, bool) {
+	var (
+		key     fieldKey
+		version uint64
+		ok      bool
+	)
+	if vc, isVersioned := col.(interface{ Version() (uint64, bool) }); isVersioned {
+		version, ok = vc.Version()
+	}
+	whole := rv.KeyStr == "" && rv.KeyRx == nil
+	if ok {
+		if whole {
+			// The whole collection, the commonest ask, by an index, not a hash.
+			if e := &tx.fieldWhole[rv.Variable]; e.phase == tx.fieldPhase && e.version == version {
+				return e.matches, true
+			}
+		} else {
+			key = fieldKey{variable: rv.Variable, keyStr: rv.KeyStr, keyRx: rv.KeyRx}
+			if e, hit := tx.fieldCache[key]; hit && e.version == version {
+				return e.matches, true
+			}
+		}
+	}
+	var matches []types.MatchData
+	switch {
+	case rv.KeyRx != nil:
+		if m, isKeyed := col.(collection.Keyed); isKeyed {
+			matches = m.FindRegex(rv.KeyRx)
+		} else {
+			// This should probably never happen, selectability is checked at parsing time
+			tx.debugLogger.Error().Str("collection", rv.Variable.Name()).Msg("attempted to use regex with non-selectable collection")
+		}
+	case rv.KeyStr != "":
+		if m, isKeyed := col.(collection.Keyed); isKeyed {
+			matches = m.FindString(rv.KeyStr)
+		} else {
+			// This should probably never happen, selectability is checked at parsing time
+			tx.debugLogger.Error().Str("collection", rv.Variable.Name()).Msg("attempted to use string with non-selectable collection")
+		}
+	default:
+		matches = col.FindAll()
+	}
+	switch {
+	case ok && whole:
+		tx.fieldWhole[rv.Variable] = fieldEntry{phase: tx.fieldPhase, version: version, matches: matches}
+	case ok:
+		tx.fieldCache[key] = fieldEntry{version: version, matches: matches}
+	}
+	return matches, ok
 }
 
 // RemoveRuleTargetByID removes the VARIABLE:KEY from the rule ID.
@@ -1733,6 +1807,10 @@ func (tx *Transaction) Close() error {
 	}
 
 	tx.variables.reset()
+	// What GetField kept of this request must not outlive it in the pool (Eval
+	// would not use it, but it would hold the request's values in memory).
+	clear(tx.fieldCache)
+	tx.fieldWhole = [len(tx.fieldWhole)]fieldEntry{}
 	if err := tx.requestBodyBuffer.Reset(); err != nil {
 		errs = append(errs, fmt.Errorf("reseting request body buffer: %v", err))
 	}

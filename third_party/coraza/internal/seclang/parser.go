@@ -157,6 +157,9 @@ func (p *Parser) evaluateLine(l string) error {
 	if l == "" || l[0] == '#' {
 		return errors.New("invalid line")
 	}
+	if mentionsRuleMacro(l) {
+		p.options.WAF.RuleVariableUsed = true
+	}
 	// first we get the directive
 	dir, opts, _ := strings.Cut(l, " ")
 
@@ -203,6 +206,21 @@ func (p *Parser) evaluateLine(l string) error {
 	}
 
 	return nil
+}
+
+// mentionsRuleMacro reports whether line holds a %{RULE} or %{RULE.key} macro, in any
+// case; a macro can be in any directive's text, so every line is looked at.
+func mentionsRuleMacro(line string) bool {
+	for {
+		i := strings.Index(line, "%{")
+		if i < 0 {
+			return false
+		}
+		line = line[i+2:]
+		if len(line) > 4 && strings.EqualFold(line[:4], "rule") && (line[4] == '.' || line[4] == '}') {
+			return true
+		}
+	}
 }
 
 func (p *Parser) logAndReturnErr(msg string) error {

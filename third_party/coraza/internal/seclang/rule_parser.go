@@ -71,6 +71,9 @@ func (rp *RuleParser) ParseVariables(vars string) error {
 			if err != nil {
 				return err
 			}
+			if v == variables.Rule && rp.options.WAF != nil {
+				rp.options.WAF.RuleVariableUsed = true
+			}
 			if curr == 1 && !v.CanBeSelected() {
 				return fmt.Errorf("attempting to select a value inside a non-selectable collection: %s", string(curVar))
 			}

@@ -16,6 +16,8 @@ var transformations = map[string]plugintypes.Transformation{}
 // If the transformation is already registered, it will be overwritten
 func Register(name string, trans plugintypes.Transformation) {
 	transformations[strings.ToLower(name)] = trans
+	// A plugin may replace a built-in: what was known of it no longer holds.
+	delete(triggers, strings.ToLower(name))
 }
 
 // GetTransformation returns a transformation by name
@@ -62,4 +64,5 @@ func init() {
 	Register("trim", trim)
 	Register("trimLeft", trimLeft)
 	Register("trimRight", trimRight)
+	registerTriggers()
 }

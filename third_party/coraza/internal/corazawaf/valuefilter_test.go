@@ -1,0 +1,187 @@
+// Copyright 2026 the sidewall authors
+// SPDX-License-Identifier: Apache-2.0
+
+package corazawaf
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/corazawaf/coraza/v3/debuglog"
+	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
+	"github.com/corazawaf/coraza/v3/internal/corazarules"
+	"github.com/corazawaf/coraza/v3/internal/transformations"
+	"github.com/corazawaf/coraza/v3/types"
+	"github.com/corazawaf/coraza/v3/types/variables"
+)
+
+// literalOp matches values containing "evil", ignoring case, and says so from a value
+// alone through MayMatch; it records what it was asked to evaluate.
+type literalOp struct{ seen []string }
+
+func (o *literalOp) Evaluate(_ plugintypes.TransactionState, v string) bool {
+	o.seen = append(o.seen, v)
+	return strings.Contains(strings.ToLower(v), "evil")
+}
+
+func (o *literalOp) MayMatch(v string) bool { return strings.Contains(strings.ToLower(v), "evil") }
+
+// plainOp is the same operator without MayMatch (a field, not embedded, so the
+// method is not promoted).
+type plainOp struct{ rec *literalOp }
+
+func (o *plainOp) Evaluate(tx plugintypes.TransactionState, v string) bool {
+	return o.rec.Evaluate(tx, v)
+}
+
+func filterRule(t *testing.T, op plugintypes.Operator, name string, tnames ...string) *Rule {
+	t.Helper()
+	r := NewRule()
+	r.ID_, r.LogID_ = 1, "1"
+	for _, n := range tnames {
+		fn, err := transformations.GetTransformation(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.AddTransformation(n, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.SetOperator(op, name, "")
+	if err := r.AddVariable(variables.ArgsGet, "", false); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestValueFilterSkipsOnlyWhatCannotMatch: a value without a trigger byte for the
+// rule's transformations, of which the operator says it cannot match, is passed over;
+// every other value is transformed and evaluated as before.
+func TestValueFilterSkipsOnlyWhatCannotMatch(t *testing.T) {
+	args := []string{"plain", "a%20b", "EVIL", "%45vil", "two words"}
+	for _, tc := range []struct {
+		name      string
+		op        func() (plugintypes.Operator, *literalOp)
+		opName    string
+		tnames    []string
+		evaluated []string
+		matched   int
+	}{
+		{"filtered", func() (plugintypes.Operator, *literalOp) { o := &literalOp{}; return o, o },
+			"@rx", []string{"urlDecodeUni", "lowercase"},
+			[]string{"a b", "evil", "evil"}, 2},
+		{"space is a trigger of compressWhitespace", func() (plugintypes.Operator, *literalOp) { o := &literalOp{}; return o, o },
+			"@rx", []string{"compressWhitespace"},
+			[]string{"EVIL", "two words"}, 1},
+		{"no MayMatch", func() (plugintypes.Operator, *literalOp) { o := &plainOp{rec: &literalOp{}}; return o, o.rec },
+			"@rx", []string{"urlDecodeUni"},
+			[]string{"plain", "a b", "EVIL", "Evil", "two words"}, 2},
+		{"negated", func() (plugintypes.Operator, *literalOp) { o := &literalOp{}; return o, o },
+			"!@rx", []string{"urlDecodeUni"},
+			[]string{"plain", "a b", "EVIL", "Evil", "two words"}, 3},
+		{"a transformation nothing is known of", func() (plugintypes.Operator, *literalOp) { o := &literalOp{}; return o, o },
+			"@rx", []string{"base64Decode"},
+			nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			op, rec := tc.op()
+			r := filterRule(t, op, tc.opName, tc.tnames...)
+			tx := NewWAF().NewTransaction()
+			defer tx.Close()
+			for i, v := range args {
+				tx.variables.argsGet.Add("k"+string(rune('a'+i)), v)
+			}
+			var collective []types.MatchData
+			matched := r.doEvaluate(debuglog.Noop(), types.PhaseRequestHeaders, tx, &collective, 0, tx.transformationCache)
+			if tc.evaluated != nil {
+				got := slices.Sorted(slices.Values(rec.seen))
+				want := slices.Sorted(slices.Values(tc.evaluated))
+				if !slices.Equal(got, want) {
+					t.Errorf("evaluated %q, want %q", got, want)
+				}
+			} else if len(rec.seen) != len(args) {
+				t.Errorf("evaluated %d values, want all %d", len(rec.seen), len(args))
+			}
+			if tc.evaluated != nil && len(matched) != tc.matched {
+				t.Errorf("%d matches, want %d", len(matched), tc.matched)
+			}
+		})
+	}
+}
+
+// TestGetFieldSharesButExceptionsCopy: the answer kept for a collection is shared by
+// the rules of a phase; a rule's exceptions must filter a copy of it, and a write to
+// the collection must make the next ask see it.
+func TestGetFieldSharesButExceptionsCopy(t *testing.T) {
+	tx := NewWAF().NewTransaction()
+	defer tx.Close()
+	tx.variables.argsGet.Add("a", "1")
+	tx.variables.argsGet.Add("b", "2")
+	tx.variables.argsGet.Add("c", "3")
+	all := ruleVariableParams{Variable: variables.ArgsGet}
+	notB := ruleVariableParams{Variable: variables.ArgsGet, Exceptions: []ruleVariableException{{KeyStr: "B"}}}
+	keys := func(mds []types.MatchData) []string {
+		var out []string
+		for _, m := range mds {
+			out = append(out, m.Key())
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := keys(tx.GetField(all)); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Fatalf("all: %q", got)
+	}
+	if got := keys(tx.GetField(notB)); !slices.Equal(got, []string{"a", "c"}) {
+		t.Fatalf("without b: %q", got)
+	}
+	if got := keys(tx.GetField(all)); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Fatalf("all after the exception: %q; the shared answer was modified", got)
+	}
+	tx.variables.argsGet.Add("d", "4")
+	if got := keys(tx.GetField(all)); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
+		t.Fatalf("all after a write: %q", got)
+	}
+	key := ruleVariableParams{Variable: variables.ArgsGet, KeyStr: "a"}
+	if got := tx.GetField(key); len(got) != 1 || got[0].Value() != "1" {
+		t.Fatalf("ARGS_GET:a = %v", got)
+	}
+	tx.variables.argsGet.Set("a", []string{"9"})
+	if got := tx.GetField(key); len(got) != 1 || got[0].Value() != "9" {
+		t.Fatalf("ARGS_GET:a after Set = %v", got)
+	}
+}
+
+// TestTransformationCacheKeyedByValue: two values under one key get their own
+// results, whatever order they are asked in.
+func TestTransformationCacheKeyedByValue(t *testing.T) {
+	cache := map[transformationKey]transformationValue{}
+	r := NewRule()
+	lower, _ := transformations.GetTransformation("lowercase")
+	_ = r.AddTransformation("lowercase", lower)
+	x := &corazarules.MatchData{Variable_: variables.ArgsGet, Key_: "a", Value_: "X"}
+	y := &corazarules.MatchData{Variable_: variables.ArgsGet, Key_: "a", Value_: "Y"}
+	for _, md := range []*corazarules.MatchData{x, y, y, x} {
+		got, _ := r.transformArg(md, cache)
+		if want := strings.ToLower(md.Value_); got != want {
+			t.Errorf("transform of %q = %q, want %q", md.Value_, got, want)
+		}
+	}
+}
+
+// TestRuleCollectionOnlyWhenUsed: RULE is written only for a WAF that reads it.
+func TestRuleCollectionOnlyWhenUsed(t *testing.T) {
+	for _, used := range []bool{false, true} {
+		waf := NewWAF()
+		waf.RuleVariableUsed = used
+		tx := waf.NewTransaction()
+		r := NewRule()
+		r.ID_, r.LogID_ = 7, "7"
+		var collective []types.MatchData
+		r.doEvaluate(debuglog.Noop(), types.PhaseRequestHeaders, tx, &collective, 0, tx.transformationCache)
+		if got := len(tx.variables.rule.Get("id")) > 0; got != used {
+			t.Errorf("RuleVariableUsed %v: RULE:id written = %v", used, got)
+		}
+		tx.Close()
+	}
+}
