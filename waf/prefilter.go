@@ -28,9 +28,10 @@ import (
 //     Go's regexp and RE2 decode ASCII bytes as themselves whatever surrounds them,
 //     and under (?i) only k and s fold to runes outside ASCII (the Kelvin sign, the
 //     long s; TestFoldsOutsideASCII checks this against package unicode). So a
-//     filter whose literals hold no k or s ignores such bytes, and any other filter
-//     hands a value with one to the regex. (Transformations such as base64Decode
-//     make such values from benign input, so this matters.)
+//     filter whose literals hold no k or s, or whose pattern never ignores case,
+//     ignores such bytes, and any other filter hands a value with one to the regex.
+//     (Transformations such as base64Decode make such values from benign input, so
+//     this matters.)
 //   - Only the regexp/syntax operators listed in analyze give literals; anything else
 //     (., classes of more than a few ASCII characters, *, a repeat of minimum 0)
 //     gives none, and a pattern gets no filter at all if its set has more than
@@ -59,9 +60,9 @@ type prefilter struct {
 	// punctuation such as ( or $ that ordinary text rarely holds.
 	single  [256]bool
 	singles []string
-	// exactASCII is set when a literal has a k or an s, which (?i) also matches in
-	// runes outside ASCII: then a value that is not all ASCII may match without
-	// containing a literal.
+	// exactASCII is set when a literal has a k or an s and the pattern ignores case
+	// somewhere: (?i) also matches them in runes outside ASCII, so then a value that
+	// is not all ASCII may match without containing a literal.
 	exactASCII bool
 	// first[c] and second[c] have bit j set when needle j begins with c, or has c as
 	// its second byte (c lower-cased): a position where both bits are set is where
@@ -82,8 +83,9 @@ func newPrefilter(pattern string) *prefilter {
 		return nil
 	}
 	p := &prefilter{}
+	folds := foldsCase(re)
 	for _, s := range set {
-		if strings.ContainsAny(s, "ks") {
+		if folds && strings.ContainsAny(s, "ks") {
 			p.exactASCII = true
 		}
 		switch {
@@ -121,6 +123,16 @@ func (p *prefilter) mayMatch(value string) bool {
 		}
 	}
 	return false
+}
+
+// foldsCase reports whether some literal of re matches ignoring case: only such a
+// literal's k or s also matches a rune outside ASCII. 934100, case-sensitive, turned
+// every value that base64Decode had made binary into a run of Go's regexp.
+func foldsCase(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase != 0 {
+		return true
+	}
+	return slices.ContainsFunc(re.Sub, foldsCase)
 }
 
 func isWordByte(c byte) bool {

@@ -79,6 +79,31 @@ func TestPrefilterNotASCII(t *testing.T) {
 	}
 }
 
+// TestPrefilterCaseSensitive: a pattern that never ignores case matches its k and s
+// only as those bytes, so bytes outside ASCII (base64Decode makes them from ordinary
+// field names) leave the decision to the literals; under (?i) they do not.
+func TestPrefilterCaseSensitive(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, in string
+		want        bool
+	}{
+		{`(?sm)process\.env|require\(`, "\xff\xfe field", false},
+		{`(?sm)process\.env|require\(`, "\xffprocess.env", true},
+		{`(?sm)process\.env|require\(`, "PROCESS.ENV", true}, // the filter ignores case anyway
+		{`(?sm)(?i)process\.env|require\(`, "\xff\xfe field", true},
+		{`(?sm)(?i:proces)s\.env`, "\xff\xfe field", true},
+		{`(?sm)proce(?i:ss)\.env`, "\xff\xfe field", true},
+	} {
+		pf := newPrefilter(tc.pattern)
+		if pf == nil {
+			t.Fatalf("%s: no filter", tc.pattern)
+		}
+		if got := pf.mayMatch(tc.in); got != tc.want {
+			t.Errorf("%s: mayMatch(%q) = %v, want %v", tc.pattern, tc.in, got, tc.want)
+		}
+	}
+}
+
 // TestFoldsOutsideASCII holds the assumption exactASCII rests on: the only ASCII
 // runes whose case folds leave ASCII are k and s (and K and S).
 func TestFoldsOutsideASCII(t *testing.T) {
