@@ -10,7 +10,7 @@ LDFLAGS := -X main.version=$(VERSION)
 
 # CORAZA_PATCHED are the packages of third_party/coraza that sidewall patches: lint and
 # test-coraza vet and gofmt them (upstream's other files are upstream's style).
-CORAZA_PATCHED := corazawaf collections transformations seclang actions
+CORAZA_PATCHED := corazawaf collections transformations seclang actions operators
 
 all: build
 

@@ -37,6 +37,8 @@ type pm struct {
 	// minLen is the length of the shortest pattern. If the input is shorter
 	// than this, no pattern can match and we skip the Aho-Corasick automaton.
 	minLen int
+	// starts, when set, rules out most values before the automaton runs.
+	starts *phraseStarts
 }
 
 var _ plugintypes.Operator = (*pm)(nil)
@@ -55,14 +57,21 @@ func newPM(options plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 
 	m, _ := memoizeDo(options.Memoizer, data, func() (any, error) { return builder.Build(dict), nil })
 	// TODO this operator is supposed to support snort data syntax: "@pm A|42|C|44|F"
-	return &pm{matcher: m.(ahocorasick.AhoCorasick), minLen: minPatternLen(dict)}, nil
+	return &pm{matcher: m.(ahocorasick.AhoCorasick), minLen: minPatternLen(dict), starts: newPhraseStarts(dict)}, nil
 }
 
 func (o *pm) Evaluate(tx plugintypes.TransactionState, value string) bool {
-	if len(value) < o.minLen {
+	if len(value) < o.minLen || !o.MayMatch(value) {
 		return false
 	}
 	return pmEvaluate(o.matcher, tx, value)
+}
+
+// MayMatch reports false only if no phrase occurs in value nor in a value that, ASCII
+// case aside, is a substring of it: the rule's value filter may then skip the value
+// without transforming it.
+func (o *pm) MayMatch(value string) bool {
+	return o.starts == nil || o.starts.mayMatch(value)
 }
 
 // minPatternLen returns the length of the shortest pattern.
