@@ -72,6 +72,10 @@ type ruleVariableParams struct {
 
 	// A slice of key exceptions
 	Exceptions []ruleVariableException
+
+	// slot, when not 0, is where a transaction keeps what the collection answered
+	// for KeyStr or KeyRx (set by RuleGroup.Add).
+	slot int
 }
 
 type ruleTransformationParams struct {

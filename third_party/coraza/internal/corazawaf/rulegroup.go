@@ -5,12 +5,14 @@ package corazawaf
 
 import (
 	"fmt"
+	"regexp"
 	"sync"
 	"time"
 
 	"github.com/corazawaf/coraza/v3/internal/corazatypes"
 	utils "github.com/corazawaf/coraza/v3/internal/strings"
 	"github.com/corazawaf/coraza/v3/types"
+	"github.com/corazawaf/coraza/v3/types/variables"
 )
 
 // RuleGroup is a collection of rules
@@ -23,6 +25,15 @@ type RuleGroup struct {
 	// tags indexes rules by tag on first use; it is replaced whenever rules are
 	// added or deleted, which happens only while the configuration is read.
 	tags *ruleTags
+	// fieldSlots numbers, from 1, the keys and regexes rule variables ask for.
+	fieldSlots map[fieldKey]int
+}
+
+// fieldKey names what a rule variable asks a collection for.
+type fieldKey struct {
+	variable variables.RuleVariable
+	keyStr   string
+	keyRx    *regexp.Regexp
 }
 
 // ruleTags maps each tag to the ids of the rules that have it, in rule order.
@@ -90,6 +101,27 @@ func (rg *RuleGroup) Add(rule *Rule) error {
 			numInferred++
 		} else {
 			rule.withPhaseUnknownVariable = true
+		}
+	}
+
+	// Each distinct key or regex a variable asks for gets a slot, under which
+	// transactions keep the answer (Transaction.findField).
+	for cr := rule; cr != nil; cr = cr.Chain {
+		for i := range cr.variables {
+			v := &cr.variables[i]
+			if v.KeyStr == "" && v.KeyRx == nil {
+				continue
+			}
+			k := fieldKey{variable: v.Variable, keyStr: v.KeyStr, keyRx: v.KeyRx}
+			if rg.fieldSlots == nil {
+				rg.fieldSlots = map[fieldKey]int{}
+			}
+			slot, ok := rg.fieldSlots[k]
+			if !ok {
+				slot = len(rg.fieldSlots) + 1
+				rg.fieldSlots[k] = slot
+			}
+			v.slot = slot
 		}
 	}
 
@@ -199,7 +231,6 @@ func (rg *RuleGroup) Eval(phase types.RulePhase, tx *Transaction) bool {
 	ts := time.Now().UnixNano()
 	transformationCache := tx.transformationCache
 	clear(transformationCache)
-	clear(tx.fieldCache)
 	tx.fieldPhase++
 RulesLoop:
 	for i := range rg.rules {

@@ -138,11 +138,12 @@ type Transaction struct {
 
 	transformationCache map[transformationKey]transformationValue
 
-	// fieldCache keeps what collections answered GetField within a phase, and
-	// fieldWhole what they answered for all their values; an entry of fieldWhole
-	// holds only while its phase is fieldPhase, which every phase increments.
-	fieldCache map[fieldKey]fieldEntry
+	// fieldWhole keeps what each collection answered GetField for all its values,
+	// and fieldKeyed what it answered for a key or a regex, by the slot of the rule
+	// variable (ruleVariableParams.slot); an entry holds only while its phase is
+	// fieldPhase, which every phase increments.
 	fieldWhole [256]fieldEntry
+	fieldKeyed []fieldEntry
 	fieldPhase uint64
 }
 
@@ -717,16 +718,9 @@ func isException(exceptions []ruleVariableException, key string) bool {
 	return false
 }
 
-// fieldKey names what a rule asks a collection for.
-type fieldKey struct {
-	variable variables.RuleVariable
-	keyStr   string
-	keyRx    *regexp.Regexp
-}
-
 // fieldEntry is what a collection answered, and its version then.
 type fieldEntry struct {
-	phase   uint64 // the tx.fieldPhase it was found in (fieldWhole only)
+	phase   uint64 // the tx.fieldPhase it was found in
 	version uint64
 	matches []types.MatchData
 }
@@ -735,28 +729,29 @@ type fieldEntry struct {
 // same ARGS, headers and cookies in hundreds of rules of a phase; a collection that
 // has a version (see collections.Map.Version) is asked once while it does not
 // change, and the answer, then shared, is reported so: the caller must not modify it.
+// Answers are kept by index, not hashed: a whole collection's under its variable, a
+// key's or a regex's under the slot RuleGroup.Add gave the rule's variable.
 func (tx *Transaction) findField(col collection.Collection, rv ruleVariableParams) ([]types.MatchData, bool) {
-	var (
-		key     fieldKey
-		version uint64
-		ok      bool
-	)
-	if vc, isVersioned := col.(interface{ Version() (uint64, bool) }); isVersioned {
-		version, ok = vc.Version()
-	}
-	whole := rv.KeyStr == "" && rv.KeyRx == nil
-	if ok {
-		if whole {
-			// The whole collection, the commonest ask, by an index, not a hash.
-			if e := &tx.fieldWhole[rv.Variable]; e.phase == tx.fieldPhase && e.version == version {
-				return e.matches, true
-			}
-		} else {
-			key = fieldKey{variable: rv.Variable, keyStr: rv.KeyStr, keyRx: rv.KeyRx}
-			if e, hit := tx.fieldCache[key]; hit && e.version == version {
-				return e.matches, true
-			}
+	var entry *fieldEntry
+	switch {
+	case rv.KeyStr == "" && rv.KeyRx == nil:
+		entry = &tx.fieldWhole[rv.Variable]
+	case rv.slot > 0:
+		if rv.slot >= len(tx.fieldKeyed) {
+			tx.fieldKeyed = append(tx.fieldKeyed, make([]fieldEntry, rv.slot+1-len(tx.fieldKeyed))...)
 		}
+		entry = &tx.fieldKeyed[rv.slot]
+	}
+	var version uint64
+	if vc, isVersioned := col.(interface{ Version() (uint64, bool) }); isVersioned && entry != nil {
+		var ok bool
+		if version, ok = vc.Version(); !ok {
+			entry = nil
+		} else if entry.phase == tx.fieldPhase && entry.version == version {
+			return entry.matches, true
+		}
+	} else {
+		entry = nil
 	}
 	var matches []types.MatchData
 	switch {
@@ -777,13 +772,11 @@ func (tx *Transaction) findField(col collection.Collection, rv ruleVariableParam
 	default:
 		matches = col.FindAll()
 	}
-	switch {
-	case ok && whole:
-		tx.fieldWhole[rv.Variable] = fieldEntry{phase: tx.fieldPhase, version: version, matches: matches}
-	case ok:
-		tx.fieldCache[key] = fieldEntry{version: version, matches: matches}
+	if entry == nil {
+		return matches, false
 	}
-	return matches, ok
+	*entry = fieldEntry{phase: tx.fieldPhase, version: version, matches: matches}
+	return matches, true
 }
 
 // RemoveRuleTargetByID removes the VARIABLE:KEY from the rule ID.
@@ -1809,8 +1802,8 @@ func (tx *Transaction) Close() error {
 	tx.variables.reset()
 	// What GetField kept of this request must not outlive it in the pool (Eval
 	// would not use it, but it would hold the request's values in memory).
-	clear(tx.fieldCache)
 	tx.fieldWhole = [len(tx.fieldWhole)]fieldEntry{}
+	clear(tx.fieldKeyed)
 	if err := tx.requestBodyBuffer.Reset(); err != nil {
 		errs = append(errs, fmt.Errorf("reseting request body buffer: %v", err))
 	}

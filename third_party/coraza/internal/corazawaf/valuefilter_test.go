@@ -142,13 +142,43 @@ func TestGetFieldSharesButExceptionsCopy(t *testing.T) {
 	if got := keys(tx.GetField(all)); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
 		t.Fatalf("all after a write: %q", got)
 	}
-	key := ruleVariableParams{Variable: variables.ArgsGet, KeyStr: "a"}
-	if got := tx.GetField(key); len(got) != 1 || got[0].Value() != "1" {
-		t.Fatalf("ARGS_GET:a = %v", got)
+	for _, slot := range []int{0, 3} { // without a slot, nothing is kept
+		key := ruleVariableParams{Variable: variables.ArgsGet, KeyStr: "a", slot: slot}
+		tx.variables.argsGet.Set("a", []string{"1"})
+		if got := tx.GetField(key); len(got) != 1 || got[0].Value() != "1" {
+			t.Fatalf("slot %d: ARGS_GET:a = %v", slot, got)
+		}
+		if _, kept := tx.findField(tx.variables.argsGet, key); kept != (slot > 0) {
+			t.Errorf("slot %d: kept = %v", slot, kept)
+		}
+		tx.variables.argsGet.Set("a", []string{"9"})
+		if got := tx.GetField(key); len(got) != 1 || got[0].Value() != "9" {
+			t.Fatalf("slot %d: ARGS_GET:a after Set = %v", slot, got)
+		}
 	}
-	tx.variables.argsGet.Set("a", []string{"9"})
-	if got := tx.GetField(key); len(got) != 1 || got[0].Value() != "9" {
-		t.Fatalf("ARGS_GET:a after Set = %v", got)
+}
+
+// TestRuleGroupGivesSlots: one slot per distinct key or regex, chains included; none
+// for whole collections.
+func TestRuleGroupGivesSlots(t *testing.T) {
+	var rg RuleGroup
+	mk := func(id int, vars ...ruleVariableParams) *Rule {
+		r := NewRule()
+		r.ID_ = id
+		r.variables = vars
+		return r
+	}
+	a := mk(1, ruleVariableParams{Variable: variables.ArgsGet}, ruleVariableParams{Variable: variables.ArgsGet, KeyStr: "x"})
+	a.Chain = mk(0, ruleVariableParams{Variable: variables.RequestHeaders, KeyStr: "host"})
+	b := mk(2, ruleVariableParams{Variable: variables.ArgsGet, KeyStr: "x"}, ruleVariableParams{Variable: variables.ArgsGet, KeyStr: "y"})
+	for _, r := range []*Rule{a, b} {
+		if err := rg.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := []int{a.variables[0].slot, a.variables[1].slot, a.Chain.variables[0].slot, b.variables[0].slot, b.variables[1].slot}
+	if want := []int{0, 1, 2, 1, 3}; !slices.Equal(got, want) {
+		t.Errorf("slots %v, want %v", got, want)
 	}
 }
 

@@ -266,7 +266,6 @@ func (w *WAF) newTransaction(opts Options) *Transaction {
 
 		tx.variables = *NewTransactionVariables()
 		tx.transformationCache = map[transformationKey]transformationValue{}
-		tx.fieldCache = map[fieldKey]fieldEntry{}
 	}
 
 	// set capture variables
