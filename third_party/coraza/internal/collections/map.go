@@ -161,6 +161,14 @@ func (c *Map) Add(key string, value string) {
 	c.totalValues++
 }
 
+// AddLowered is Add for a caller that has the key lower-cased already: lowerKey
+// must be strings.ToLower(key) (for a case-sensitive map, key itself).
+func (c *Map) AddLowered(lowerKey, key, value string) {
+	c.version++
+	c.data[lowerKey] = append(c.data[lowerKey], keyValue{key: key, value: value})
+	c.totalValues++
+}
+
 // Sets the value of a key with the array of strings passed. If the key already exists, it will be overwritten.
 func (c *Map) Set(key string, values []string) {
 	c.version++

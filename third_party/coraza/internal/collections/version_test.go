@@ -35,6 +35,7 @@ func TestVersionChangesOnEveryWrite(t *testing.T) {
 	}{
 		{"Add", func() { named.Add("a", "1") }},
 		{"Add again", func() { named.Add("a", "2") }},
+		{"AddLowered", func() { named.AddLowered("tx:x", "TX:x", "3") }},
 		{"Set", func() { named.Set("b", []string{"x", "y"}) }},
 		{"Set same length", func() { named.Set("b", []string{"z", "w"}) }},
 		{"SetIndex over", func() { named.SetIndex("b", 0, "q") }},
@@ -56,6 +57,14 @@ func TestVersionChangesOnEveryWrite(t *testing.T) {
 	}
 
 	before := version(t, named)
+	named.AddLowered("tx:y", "TX:y", "4")
+	if got := named.Get("TX:Y"); len(got) != 1 || got[0] != "4" {
+		t.Errorf("Get after AddLowered = %q", got)
+	}
+	if got := named.FindString("tx:y"); len(got) != 1 || got[0].Key() != "TX:y" {
+		t.Errorf("FindString after AddLowered = %v; the key keeps its case", got)
+	}
+	before = version(t, named)
 	named.Get("b")
 	named.FindAll()
 	named.FindString("b")

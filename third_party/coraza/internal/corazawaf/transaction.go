@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/corazawaf/coraza/v3/collection"
 	"github.com/corazawaf/coraza/v3/debuglog"
@@ -561,11 +562,13 @@ func (tx *Transaction) ParseRequestReader(data io.Reader) (*types.Interruption, 
 // matchVariable creates MATCHED_* variables required by chains and macro expansions
 // MATCHED_VARS, MATCHED_VAR, MATCHED_VAR_NAME, MATCHED_VARS_NAMES
 func (tx *Transaction) matchVariable(match *corazarules.MatchData) {
-	var varName string
+	var varName, lowerName string
 	if match.Key_ != "" {
 		varName = match.Variable().Name() + ":" + match.Key_
+		lowerName = lowerVariableNames[match.Variable()] + ":" + strings.ToLower(match.Key_)
 	} else {
 		varName = match.Variable().Name()
+		lowerName = lowerVariableNames[match.Variable()]
 	}
 	// Array of values
 	matchedVars := tx.variables.matchedVars
@@ -573,7 +576,10 @@ func (tx *Transaction) matchVariable(match *corazarules.MatchData) {
 	matchedVarName := tx.variables.matchedVarName
 	matchedVarName.Reset()
 
-	matchedVars.Add(varName, match.Value_)
+	// The key lower-cased as Add would, from a table for the variable's part: on a
+	// benign GET some 70 rules match (SecActions, paranoia-level skips) and each
+	// lower-casing of "TX:..." was an allocation.
+	matchedVars.AddLowered(lowerName, varName, match.Value_)
 	tx.variables.matchedVar.Set(match.Value_)
 
 	matchedVarName.Set(varName)
@@ -707,16 +713,58 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 }
 
 func isException(exceptions []ruleVariableException, key string) bool {
-	lkey := strings.ToLower(key)
+	var lkey string
+	lowered := false
 	for _, ex := range exceptions {
 		// KeyStr is only meaningful without KeyRx: a regex exception from ctl
 		// carries an empty KeyStr, which would otherwise match a key named "".
-		if (ex.KeyRx != nil && ex.KeyRx.MatchString(lkey)) || (ex.KeyRx == nil && (ex.KeyStr == "" || strings.ToLower(ex.KeyStr) == lkey)) {
+		switch {
+		case ex.KeyRx != nil:
+			if !lowered {
+				lkey, lowered = strings.ToLower(key), true
+			}
+			if ex.KeyRx.MatchString(lkey) {
+				return true
+			}
+		case ex.KeyStr == "" || equalLowered(ex.KeyStr, key):
 			return true
 		}
 	}
 	return false
 }
+
+// equalLowered reports strings.ToLower(a) == strings.ToLower(b) without allocating
+// when both are ASCII (strings.EqualFold is not the same outside ASCII: it folds the
+// long s to s, which ToLower does not).
+func equalLowered(a, b string) bool {
+	if len(a) != len(b) {
+		return strings.ToLower(a) == strings.ToLower(b)
+	}
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {
+			return strings.ToLower(a) == strings.ToLower(b)
+		}
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerVariableNames holds each variable's name lower-cased.
+var lowerVariableNames = func() (names [256]string) {
+	for i := range names {
+		names[i] = strings.ToLower(variables.RuleVariable(i).Name())
+	}
+	return names
+}()
 
 // fieldEntry is what a collection answered, and its version then.
 type fieldEntry struct {

@@ -182,6 +182,18 @@ func TestRuleGroupGivesSlots(t *testing.T) {
 	}
 }
 
+func TestEqualLowered(t *testing.T) {
+	words := []string{"", "a", "A", "ab", "aB", "Ab", "__utm", "__UTM", "k", "K", "\u212a", "s", "\u017f",
+		"\u0130", "i\u0307", "\xff", "\xffA", "\xffa", "é", "É"}
+	for _, a := range words {
+		for _, b := range words {
+			if got, want := equalLowered(a, b), strings.ToLower(a) == strings.ToLower(b); got != want {
+				t.Errorf("equalLowered(%q, %q) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}
+
 // TestTransformationCacheKeyedByValue: two values under one key get their own
 // results, whatever order they are asked in.
 func TestTransformationCacheKeyedByValue(t *testing.T) {
