@@ -232,6 +232,15 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 		ruleCol.SetIndex("severity", 0, r.Severity_.String())
 	}
 	// SecMark and SecAction uses nil operator
+	if r.operator == nil && r.SecMark_ != "" && r.ID_ == noID && r.ParentID_ == noID && r.Chain == nil &&
+		len(r.actions) == 0 && r.Msg == nil && r.LogData == nil && !multiphaseEvaluation {
+		// A SecMarker that is reached (not skipped to) is forced to match like a
+		// SecAction, and that match's only effect is on MATCHED_*: have it without
+		// the MatchData and the slice (the CRS reaches some 35 markers a request).
+		// No caller looks at what a top-level rule returns.
+		tx.matchVariable(&corazarules.MatchData{})
+		return nil
+	}
 	if r.operator == nil {
 		logger.Debug().Msg("Forcing rule to match")
 		md := &corazarules.MatchData{}

@@ -110,6 +110,7 @@ type Transaction struct {
 	// transaction. All other "target removers" like "ByTag" are an abstraction of "ById"
 	// For example, if you want to remove REQUEST_HEADERS:User-Agent from rule 85:
 	// {85: {variables.RequestHeaders, "user-agent"}}
+	// A rule's slice may be empty: a pooled transaction keeps them (newTransaction).
 	ruleRemoveTargetByID map[int][]ruleVariableParams
 
 	// Will skip this number of rules, this value will be decreased on each skip

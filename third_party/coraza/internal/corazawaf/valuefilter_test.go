@@ -227,3 +227,48 @@ func TestRuleCollectionOnlyWhenUsed(t *testing.T) {
 		tx.Close()
 	}
 }
+
+// TestSecMarkerLeavesMatchedLikeAForcedMatch: a reached SecMarker takes a short way,
+// which must leave MATCHED_* as the forced match of a rule without operator does.
+func TestSecMarkerLeavesMatchedLikeAForcedMatch(t *testing.T) {
+	state := func(secMark string) (string, string, []string) {
+		tx := NewWAF().NewTransaction()
+		defer tx.Close()
+		tx.variables.matchedVar.Set("before")
+		tx.variables.matchedVarName.Set("ARGS:before")
+		r := NewRule()
+		r.SecMark_ = secMark
+		var collective []types.MatchData
+		r.doEvaluate(debuglog.Noop(), types.PhaseRequestHeaders, tx, &collective, 0, tx.transformationCache)
+		var names []string
+		for _, m := range tx.variables.matchedVars.FindAll() {
+			names = append(names, m.Key()+"="+m.Value())
+		}
+		return tx.variables.matchedVar.Get(), tx.variables.matchedVarName.Get(), names
+	}
+	v1, n1, all1 := state("END-OF-SOMETHING")
+	v2, n2, all2 := state("") // no marker: the general forced match
+	if v1 != v2 || n1 != n2 || !slices.Equal(all1, all2) {
+		t.Errorf("marker left %q %q %q; a forced match leaves %q %q %q", v1, n1, all1, v2, n2, all2)
+	}
+	if v1 != "" {
+		t.Errorf("MATCHED_VAR = %q after a marker", v1)
+	}
+}
+
+// TestRemovedTargetsDoNotOutliveTheTransaction: the pool keeps the map of removed
+// targets; what one request removed must not apply to the next.
+func TestRemovedTargetsDoNotOutliveTheTransaction(t *testing.T) {
+	w := NewWAF()
+	for i := range 3 {
+		tx := w.NewTransaction()
+		if got := len(tx.ruleRemoveTargetByID[5]); got != 0 {
+			t.Fatalf("transaction %d starts with %d targets removed from rule 5", i, got)
+		}
+		tx.RemoveRuleTargetByID(5, variables.ArgsGet, "a", nil)
+		if got := len(tx.ruleRemoveTargetByID[5]); got != 1 {
+			t.Fatalf("transaction %d: %d targets removed, want 1", i, got)
+		}
+		tx.Close()
+	}
+}

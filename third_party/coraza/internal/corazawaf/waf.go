@@ -232,7 +232,17 @@ func (w *WAF) newTransaction(opts Options) *Transaction {
 	tx.lastPhase = 0
 	tx.ruleRemoveByID = nil
 	tx.ruleRemoveByIDRanges = nil
-	tx.ruleRemoveTargetByID = map[int][]ruleVariableParams{}
+	if tx.ruleRemoveTargetByID == nil {
+		tx.ruleRemoveTargetByID = map[int][]ruleVariableParams{}
+	} else {
+		// A pooled transaction keeps the map and each rule's slice, emptied: the
+		// CRS removes targets from some 30 rules on every request (941010), and
+		// a new map grew and allocated each of them again.
+		for id, targets := range tx.ruleRemoveTargetByID {
+			clear(targets)
+			tx.ruleRemoveTargetByID[id] = targets[:0]
+		}
+	}
 	tx.Skip = 0
 	tx.AllowType = 0
 	tx.Capture = false
