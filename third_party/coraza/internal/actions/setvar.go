@@ -137,14 +137,16 @@ func (a *setvarFn) evaluateTxCollection(r plugintypes.RuleMetadata, tx plugintyp
 		return
 	}
 	currentVal := ""
-	if r := col.Get(key); len(r) > 0 {
+	if f, ok := col.(firstValuer); ok {
+		currentVal, _ = f.FirstValue(key)
+	} else if r := col.Get(key); len(r) > 0 {
 		currentVal = r[0]
 	}
 	var err error
 	switch {
 	case len(value) == 0:
 		// if nothing to input
-		col.Set(key, []string{""})
+		setOne(col, key, "")
 	// Check if this could be an arithemetic operation. If it is followed by a number, it will be treated as an arithmetic operation. Otherwise, it will be treated as a string.
 	case value[0] == '+', value[0] == '-':
 		val := 0
@@ -161,7 +163,7 @@ func (a *setvarFn) evaluateTxCollection(r plugintypes.RuleMetadata, tx plugintyp
 					return
 				}
 
-				col.Set(key, []string{value})
+				setOne(col, key, value)
 				return
 			}
 		}
@@ -178,12 +180,12 @@ func (a *setvarFn) evaluateTxCollection(r plugintypes.RuleMetadata, tx plugintyp
 			}
 		}
 		if value[0] == '+' {
-			col.Set(key, []string{strconv.Itoa(currentValInt + val)})
+			setOne(col, key, strconv.Itoa(currentValInt+val))
 		} else {
-			col.Set(key, []string{strconv.Itoa(currentValInt - val)})
+			setOne(col, key, strconv.Itoa(currentValInt-val))
 		}
 	default:
-		col.Set(key, []string{value})
+		setOne(col, key, value)
 	}
 }
 
@@ -195,3 +197,21 @@ var (
 	_ plugintypes.Action = &setvarFn{}
 	_ ruleActionWrapper  = setvar
 )
+
+// firstValuer and oneSetter are what collections.Map offers beyond collection.Map to
+// read and write a single value without a slice.
+type firstValuer interface {
+	FirstValue(key string) (string, bool)
+}
+
+type oneSetter interface {
+	SetOne(key, value string)
+}
+
+func setOne(col collection.Map, key, value string) {
+	if s, ok := col.(oneSetter); ok {
+		s.SetOne(key, value)
+		return
+	}
+	col.Set(key, []string{value})
+}

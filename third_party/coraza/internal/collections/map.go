@@ -161,6 +161,40 @@ func (c *Map) Add(key string, value string) {
 	c.totalValues++
 }
 
+// FirstValue returns the first value of key, as Get(key)[0] would, without making
+// the slice: macro expansion and setvar read a TX value this way many times a request.
+func (c *Map) FirstValue(key string) (string, bool) {
+	if len(c.data) == 0 {
+		return "", false
+	}
+	if !c.isCaseSensitive {
+		key = strings.ToLower(key)
+	}
+	if values := c.data[key]; len(values) > 0 {
+		return values[0].value, true
+	}
+	return "", false
+}
+
+// SetOne is Set(key, []string{value}) without the caller's slice.
+func (c *Map) SetOne(key, value string) {
+	c.version++
+	originalKey := key
+	if !c.isCaseSensitive {
+		key = strings.ToLower(key)
+	}
+	dataSlice := c.data[key]
+	oldLen := len(dataSlice)
+	if cap(dataSlice) < 1 {
+		dataSlice = make([]keyValue, 1)
+	} else {
+		dataSlice = dataSlice[:1]
+	}
+	dataSlice[0] = keyValue{key: originalKey, value: value}
+	c.data[key] = dataSlice
+	c.totalValues += 1 - oldLen
+}
+
 // AddLowered is Add for a caller that has the key lower-cased already: lowerKey
 // must be strings.ToLower(key) (for a case-sensitive map, key itself).
 func (c *Map) AddLowered(lowerKey, key, value string) {

@@ -38,6 +38,9 @@ func TestVersionChangesOnEveryWrite(t *testing.T) {
 		{"AddLowered", func() { named.AddLowered("tx:x", "TX:x", "3") }},
 		{"Set", func() { named.Set("b", []string{"x", "y"}) }},
 		{"Set same length", func() { named.Set("b", []string{"z", "w"}) }},
+		{"SetOne over two", func() { named.SetOne("b", "v") }},
+		{"SetOne new", func() { named.SetOne("n", "1") }},
+		{"Set back", func() { named.Set("b", []string{"z", "w"}) }},
 		{"SetIndex over", func() { named.SetIndex("b", 0, "q") }},
 		{"SetIndex append", func() { named.SetIndex("b", 9, "r") }},
 		{"Remove", func() { named.Remove("a") }},
@@ -78,6 +81,30 @@ func TestVersionChangesOnEveryWrite(t *testing.T) {
 		if version(t, single) == before {
 			t.Error("a write to a Single did not change its version")
 		}
+	}
+}
+
+// TestFirstValueAndSetOne: the slice-free accessors answer as Get and Set do.
+func TestFirstValueAndSetOne(t *testing.T) {
+	a, b := NewMap(variables.TX), NewMap(variables.TX)
+	for _, m := range []*Map{a, b} {
+		m.Add("Score", "1")
+		m.Add("score", "2")
+	}
+	a.Set("Score", []string{"5"})
+	b.SetOne("Score", "5")
+	for _, key := range []string{"score", "SCORE", "missing"} {
+		ga, gb := a.Get(key), b.Get(key)
+		if len(ga) != len(gb) || (len(ga) > 0 && ga[0] != gb[0]) {
+			t.Errorf("Get(%q): Set gave %q, SetOne %q", key, ga, gb)
+		}
+		v, ok := b.FirstValue(key)
+		if ok != (len(gb) > 0) || (ok && v != gb[0]) {
+			t.Errorf("FirstValue(%q) = %q, %v; Get gives %q", key, v, ok, gb)
+		}
+	}
+	if a.TotalValues() != b.TotalValues() || a.FindAll()[0].Key() != b.FindAll()[0].Key() {
+		t.Errorf("Set and SetOne leave different maps: %v, %v", a, b)
 	}
 }
 

@@ -673,30 +673,35 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 
 	matches, shared := tx.findField(col, rv)
 
-	// Exceptions filter a copy when the matches are shared with other rules; the copy
-	// is made only once an exception applies, which is rare.
+	// Exceptions must not modify matches that are shared with other rules. What is
+	// kept up to the first excluded value is a prefix, returned as it is; a copy is made
+	// only when a value is kept after an excluded one. (941010 excludes REQUEST_FILENAME
+	// from the XSS rules on every request: a prefix, no copy.)
 	if len(rv.Exceptions) > 0 {
-		filtered := matches
-		if shared {
-			filtered = nil
-		}
-		n := 0
-		for i, c := range matches {
-			if isException(rv.Exceptions, c.Key()) {
-				if filtered == nil {
-					filtered = make([]types.MatchData, i, len(matches))
-					copy(filtered, matches[:i])
-					n = i
+		var out []types.MatchData // nil until a value is kept after an excluded one
+		kept, excluded := 0, false
+		for _, c := range matches {
+			switch {
+			case isException(rv.Exceptions, c.Key()):
+				excluded = true
+			case !excluded:
+				kept++
+			case out == nil:
+				if shared {
+					out = make([]types.MatchData, kept, len(matches))
+					copy(out, matches[:kept])
+				} else {
+					out = matches[:kept] // compacted in place, as before
 				}
-				continue
+				out = append(out, c)
+			default:
+				out = append(out, c)
 			}
-			if filtered != nil {
-				filtered = append(filtered[:n], c)
-			}
-			n++
 		}
-		if filtered != nil {
-			matches = filtered[:n]
+		if out != nil {
+			matches = out
+		} else {
+			matches = matches[:kept:kept]
 		}
 	}
 

@@ -71,7 +71,13 @@ func expandToken(tx plugintypes.TransactionState, token macroToken) string {
 	}
 	switch col := tx.Collection(token.variable).(type) {
 	case collection.Keyed:
-		if c := col.Get(token.key); len(c) > 0 {
+		// A map that can give its first value without a slice (the TX collection)
+		// does: rules expand %{tx...} hundreds of times a request.
+		if f, ok := col.(interface{ FirstValue(string) (string, bool) }); ok {
+			if v, found := f.FirstValue(token.key); found {
+				return v
+			}
+		} else if c := col.Get(token.key); len(c) > 0 {
 			return c[0]
 		}
 	case collection.Single:
