@@ -42,6 +42,31 @@ type ruleTags struct {
 	ids  map[string][]int
 }
 
+// AssignFieldSlots gives each distinct key or regex that r's variables (and its
+// chain's) ask for a slot, under which transactions keep the answer
+// (Transaction.findField). Add calls it; so does the parser when it chains a rule to
+// one already added.
+func (rg *RuleGroup) AssignFieldSlots(r *Rule) {
+	for cr := r; cr != nil; cr = cr.Chain {
+		for i := range cr.variables {
+			v := &cr.variables[i]
+			if v.slot != 0 || v.KeyStr == "" && v.KeyRx == nil {
+				continue
+			}
+			k := fieldKey{variable: v.Variable, keyStr: v.KeyStr, keyRx: v.KeyRx}
+			if rg.fieldSlots == nil {
+				rg.fieldSlots = map[fieldKey]int{}
+			}
+			slot, ok := rg.fieldSlots[k]
+			if !ok {
+				slot = len(rg.fieldSlots) + 1
+				rg.fieldSlots[k] = slot
+			}
+			v.slot = slot
+		}
+	}
+}
+
 // IDsByTag returns the ids of the rules tagged tag, in rule order. The CRS runs
 // ctl:ruleRemoveTargetByTag on every request (941010), and looking through every
 // rule's tags each time was 5% of a GET.
@@ -104,26 +129,7 @@ func (rg *RuleGroup) Add(rule *Rule) error {
 		}
 	}
 
-	// Each distinct key or regex a variable asks for gets a slot, under which
-	// transactions keep the answer (Transaction.findField).
-	for cr := rule; cr != nil; cr = cr.Chain {
-		for i := range cr.variables {
-			v := &cr.variables[i]
-			if v.KeyStr == "" && v.KeyRx == nil {
-				continue
-			}
-			k := fieldKey{variable: v.Variable, keyStr: v.KeyStr, keyRx: v.KeyRx}
-			if rg.fieldSlots == nil {
-				rg.fieldSlots = map[fieldKey]int{}
-			}
-			slot, ok := rg.fieldSlots[k]
-			if !ok {
-				slot = len(rg.fieldSlots) + 1
-				rg.fieldSlots[k] = slot
-			}
-			v.slot = slot
-		}
-	}
+	rg.AssignFieldSlots(rule)
 
 	rg.rules = append(rg.rules, *rule)
 	rg.tags = &ruleTags{}

@@ -205,6 +205,14 @@ func TestRuleGroupGivesSlots(t *testing.T) {
 	if want := []int{0, 1, 2, 1, 3}; !slices.Equal(got, want) {
 		t.Errorf("slots %v, want %v", got, want)
 	}
+	// The parser chains a rule to one already added, then asks for its slots.
+	stored := rg.FindByID(2)
+	stored.Chain = mk(0, ruleVariableParams{Variable: variables.RequestHeaders, KeyStr: "host"},
+		ruleVariableParams{Variable: variables.TX, KeyStr: "z"})
+	rg.AssignFieldSlots(stored.Chain)
+	if got := []int{stored.Chain.variables[0].slot, stored.Chain.variables[1].slot}; !slices.Equal(got, []int{2, 4}) {
+		t.Errorf("chained later: slots %v, want [2 4]", got)
+	}
 }
 
 func TestEqualLowered(t *testing.T) {
@@ -295,5 +303,35 @@ func TestRemovedTargetsDoNotOutliveTheTransaction(t *testing.T) {
 			t.Fatalf("transaction %d: %d targets removed, want 1", i, got)
 		}
 		tx.Close()
+	}
+}
+
+// TestCtlExceptionsDoNotWriteIntoTheRule: a transaction's removed targets are added
+// to a copy of the rule's exceptions; with spare capacity in the rule's slice, append
+// wrote them into the rule's array, which concurrent transactions share.
+func TestCtlExceptionsDoNotWriteIntoTheRule(t *testing.T) {
+	r := NewRule()
+	r.ID_, r.LogID_ = 9, "9"
+	r.SetOperator(&literalOp{}, "@rx", "")
+	if err := r.AddVariable(variables.ArgsGet, "", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		if err := r.AddVariableNegation(variables.ArgsGet, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ex := r.variables[0].Exceptions
+	if cap(ex) == len(ex) {
+		t.Skipf("no spare capacity (len %d, cap %d): nothing to show", len(ex), cap(ex))
+	}
+	tx := NewWAF().NewTransaction()
+	defer tx.Close()
+	tx.variables.argsGet.Add("d", "1")
+	tx.RemoveRuleTargetByID(9, variables.ArgsGet, "d", nil)
+	var collective []types.MatchData
+	r.doEvaluate(debuglog.Noop(), types.PhaseRequestHeaders, tx, &collective, 0, tx.transformationCache)
+	if spare := ex[len(ex) : len(ex)+1]; spare[0] != (ruleVariableException{}) {
+		t.Errorf("the transaction's exception %v was written into the rule's array", spare[0])
 	}
 }
