@@ -801,7 +801,8 @@ func (tx *Transaction) findField(col collection.Collection, rv ruleVariableParam
 		var ok bool
 		if version, ok = vc.Version(); !ok {
 			entry = nil
-		} else if entry.phase == tx.fieldPhase && entry.version == version {
+		} else if entry.phase == tx.fieldPhase && tx.fieldPhase != 0 && entry.version == version {
+			// (Phase 0 is before the first Eval: a zero entry is not an answer.)
 			return entry.matches, true
 		}
 	} else {
