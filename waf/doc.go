@@ -81,8 +81,9 @@
 // sidewall builds against a patched Coraza v3.8.1 in third_party/coraza (its SIDEWALL.md
 // lists the patches), because after RE2 and the prefilter most of the time was in
 // Coraza's rule loop, out of reach of its plugin API. The patches keep verdicts (the CRS
-// suite's matched rules and scores are byte-identical) and halve a GET's CPU and cut a
-// form POST's by two thirds. The one this package takes part in is the value filter: the
+// suite's matched rules and scores are byte-identical) and, with the prefilter's own
+// improvements, took a GET from 0.75 to 0.27 ms of CPU and a 1 KB form POST from 3.2 to
+// 0.9 ms. The one this package takes part in is the value filter: the
 // @rx operator's MayMatch (the prefilter) lets a rule pass over a value without
 // transforming it when the value holds none of the bytes that could make the rule's
 // transformations do more than change case or trim.
