@@ -56,9 +56,8 @@ const (
 // newPrefilter and safe for concurrent use.
 type prefilter struct {
 	needles []string // lower-case ASCII, at least two bytes each
-	// single marks the needles of one byte, none of them a letter, digit or space:
+	// singles are the needles of one byte, none of them a letter, digit or space:
 	// punctuation such as ( or $ that ordinary text rarely holds.
-	single  [256]bool
 	singles []string
 	// exactASCII is set when a literal has a k or an s and the pattern ignores case
 	// somewhere: (?i) also matches them in runes outside ASCII, so then a value that
@@ -105,12 +104,14 @@ func newPrefilter(pattern string) *prefilter {
 			// A letter, digit or space is in nearly every value: no use.
 			return nil
 		default:
-			p.single[s[0]] = true
+			p.stop[s[0]] = true
 			p.singles = append(p.singles, s)
 		}
 	}
-	for c := range p.stop {
-		p.stop[c] = p.single[c] || c >= utf8.RuneSelf && p.exactASCII
+	if p.exactASCII {
+		for c := utf8.RuneSelf; c < len(p.stop); c++ {
+			p.stop[c] = true
+		}
 	}
 	return p
 }
