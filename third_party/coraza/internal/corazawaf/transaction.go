@@ -743,14 +743,15 @@ func isException(exceptions []ruleVariableException, key string) bool {
 // when both are ASCII (strings.EqualFold is not the same outside ASCII: it folds the
 // long s to s, which ToLower does not).
 func equalLowered(a, b string) bool {
-	if len(a) != len(b) {
+	if !isASCII(a) || !isASCII(b) {
+		// Lower-casing outside ASCII can change the length (U+0130 grows).
 		return strings.ToLower(a) == strings.ToLower(b)
+	}
+	if len(a) != len(b) {
+		return false
 	}
 	for i := 0; i < len(a); i++ {
 		ca, cb := a[i], b[i]
-		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {
-			return strings.ToLower(a) == strings.ToLower(b)
-		}
 		if 'A' <= ca && ca <= 'Z' {
 			ca += 'a' - 'A'
 		}
@@ -758,6 +759,15 @@ func equalLowered(a, b string) bool {
 			cb += 'a' - 'A'
 		}
 		if ca != cb {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
 			return false
 		}
 	}

@@ -212,7 +212,10 @@ func (w *WAF) newTransaction(opts Options) *Transaction {
 	tx := w.txPool.Get().(*Transaction)
 	tx.id = opts.ID
 	tx.context = opts.Context
-	tx.matchedRules = []types.MatchedRule{}
+	// Room for what the CRS matches on an ordinary request (some 60 rules: setup
+	// actions, paranoia-level skips) in one allocation instead of seven growths. A new
+	// slice each time: callers may keep MatchedRules after Close.
+	tx.matchedRules = make([]types.MatchedRule, 0, 64)
 	tx.interruption = nil
 	tx.detectionOnlyInterruption = nil
 	tx.Logdata = "" // Deprecated, this variable is not used. Logdata for each matched rule is stored in the MatchData field.
