@@ -6,6 +6,8 @@
 package operators
 
 import (
+	"strings"
+
 	"github.com/corazawaf/libinjection-go"
 
 	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
@@ -38,7 +40,17 @@ func newDetectXSS(plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 }
 
 func (o *detectXSS) Evaluate(_ plugintypes.TransactionState, value string) bool {
-	return libinjection.IsXSS(value)
+	return o.MayMatch(value) && libinjection.IsXSS(value)
+}
+
+// MayMatch reports false for a value with neither '<' nor '=', which libinjection
+// cannot find XSS in: its tags, comments and doctypes start with '<', and outside
+// them only an attribute value judged by the name before it can be XSS, which takes
+// an '='. (The first value of a value context has no name before it.) The same holds
+// for every substring and every change of case, so the rule's value filter may use it
+// on the raw value; TestDetectXSSNeedsLtOrEq checks it against libinjection.
+func (o *detectXSS) MayMatch(value string) bool {
+	return strings.ContainsAny(value, "<=")
 }
 
 func init() {
