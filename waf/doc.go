@@ -68,7 +68,8 @@
 // Go's regexp still matches input that is not valid UTF-8 and patterns that begin with
 // a literal, and the CRS's own regression suite (TestCRS) and a differential test of
 // every CRS pattern hold the two to the same answers. CGO_ENABLED=0 builds a pure-Go
-// sidewall that uses Coraza's own @rx; RegexEngine says which one a binary has.
+// sidewall whose @rx matches with Go's regexp only, the prefilter still in front of it;
+// RegexEngine says which one a binary has.
 //
 // Before either engine runs, the @rx looks for literals the pattern cannot match
 // without (prefilter.go): about 170 of the CRS's 290 patterns have a set of them, and a

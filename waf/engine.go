@@ -38,10 +38,11 @@ type Engine struct {
 // call it at start-up and on reload, never per request. Errors start with "waf: " and
 // name the option or the SecLang that is wrong.
 //
-// The first call registers the RE2-backed @rx with Coraza for the whole process (see
-// the package documentation); Coraza WAFs built afterwards, through New or not, use it.
+// The first call registers sidewall's @rx (RE2 where the build has it, a literal
+// prefilter in every build) with Coraza for the whole process (see the package
+// documentation); Coraza WAFs built afterwards, through New or not, use it.
 func New(opts Options) (*Engine, error) {
-	useRE2()
+	useRx()
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("waf: invalid options: %w", err)
