@@ -152,13 +152,11 @@ func (c *Map) FindAll() []types.MatchData {
 
 // Add adds a new key-value pair to the map.
 func (c *Map) Add(key string, value string) {
-	c.version++
-	aVal := keyValue{key: key, value: value}
+	lowerKey := key
 	if !c.isCaseSensitive {
-		key = strings.ToLower(key)
+		lowerKey = strings.ToLower(key)
 	}
-	c.data[key] = append(c.data[key], aVal)
-	c.totalValues++
+	c.AddLowered(lowerKey, key, value)
 }
 
 // FirstValue returns the first value of key, as Get(key)[0] would, without making
