@@ -325,12 +325,7 @@ RulesLoop:
 		case corazatypes.AllowTypeAll:
 			break RulesLoop
 		}
-		// Reset matched_vars only when the previous rule actually populated it.
-		// In typical CRS evaluation most rules don't match, so this avoids
-		// iterating an empty map on every rule.
-		if tx.variables.matchedVars.Len() > 0 {
-			tx.variables.matchedVars.Reset()
-		}
+		tx.variables.resetMatchedVars()
 
 		r.Evaluate(phase, tx, transformationCache)
 		tx.Capture = false // we reset captures

@@ -172,8 +172,10 @@ func (tx *Transaction) Collection(idx variables.RuleVariable) collection.Collect
 	case variables.InboundDataError:
 		return tx.variables.inboundDataError
 	case variables.MatchedVar:
+		tx.variables.flushMatched()
 		return tx.variables.matchedVar
 	case variables.MatchedVarName:
+		tx.variables.flushMatched()
 		return tx.variables.matchedVarName
 	case variables.MultipartDataAfter:
 		return tx.variables.multipartDataAfter
@@ -262,8 +264,10 @@ func (tx *Transaction) Collection(idx variables.RuleVariable) collection.Collect
 	case variables.MultipartName:
 		return tx.variables.multipartName
 	case variables.MatchedVarsNames:
+		tx.variables.flushMatched()
 		return tx.variables.matchedVarsNames
 	case variables.MatchedVars:
+		tx.variables.flushMatched()
 		return tx.variables.matchedVars
 	case variables.Files:
 		return tx.variables.files
@@ -563,27 +567,68 @@ func (tx *Transaction) ParseRequestReader(data io.Reader) (*types.Interruption, 
 // matchVariable creates MATCHED_* variables required by chains and macro expansions
 // MATCHED_VARS, MATCHED_VAR, MATCHED_VAR_NAME, MATCHED_VARS_NAMES
 func (tx *Transaction) matchVariable(match *corazarules.MatchData) {
-	var varName, lowerName string
-	if match.Key_ != "" {
-		varName = match.Variable().Name() + ":" + match.Key_
-		lowerName = lowerVariableNames[match.Variable()] + ":" + strings.ToLower(match.Key_)
-	} else {
-		varName = match.Variable().Name()
-		lowerName = lowerVariableNames[match.Variable()]
+	tx.variables.addMatch(pendingMatch{match.Variable(), match.Key_, match.Value_})
+}
+
+// pendingMatch is a match not yet written to the MATCHED_* collections.
+type pendingMatch struct {
+	variable   variables.RuleVariable
+	key, value string
+}
+
+// addMatch records a match for MATCHED_VARS, MATCHED_VARS_NAMES, MATCHED_VAR and
+// MATCHED_VAR_NAME. They are written when something reads them (flushMatched), not
+// at each match: on a benign GET some 70 rules match (the CRS's setup SecActions and
+// paranoia-level skips) and no rule reads what they matched, so building the names
+// ("TX:DETECTION_PARANOIA_LEVEL", lower-cased) and the map entries cost ~290
+// allocations a request for nothing.
+func (v *TransactionVariables) addMatch(m pendingMatch) {
+	v.matchedPending = append(v.matchedPending, m)
+	v.matchedLast, v.matchedLastSet = m, true
+}
+
+// flushMatched writes the recorded matches to the MATCHED_* collections, as each match
+// used to when it happened: every one is added to MATCHED_VARS in order, and
+// MATCHED_VAR and MATCHED_VAR_NAME hold the last. Every read of these collections
+// (Transaction.Collection, the accessors, All) flushes first.
+func (v *TransactionVariables) flushMatched() {
+	for _, m := range v.matchedPending {
+		name, lowerName := m.names()
+		v.matchedVars.AddLowered(lowerName, name, m.value)
 	}
-	// Array of values
-	matchedVars := tx.variables.matchedVars
-	// Last key
-	matchedVarName := tx.variables.matchedVarName
-	matchedVarName.Reset()
+	v.dropPendingMatches()
+	if v.matchedLastSet {
+		name, _ := v.matchedLast.names()
+		v.matchedVar.Set(v.matchedLast.value)
+		v.matchedVarName.Set(name)
+		v.matchedLast, v.matchedLastSet = pendingMatch{}, false
+	}
+}
 
-	// The key lower-cased as Add would, from a table for the variable's part: on a
-	// benign GET some 70 rules match (SecActions, paranoia-level skips) and each
-	// lower-casing of "TX:..." was an allocation.
-	matchedVars.AddLowered(lowerName, varName, match.Value_)
-	tx.variables.matchedVar.Set(match.Value_)
+// names returns the match's MATCHED_VAR_NAME and its MATCHED_VARS key, lower-cased
+// from a table for the variable's part.
+func (m pendingMatch) names() (name, lowerName string) {
+	if m.key == "" {
+		return m.variable.Name(), lowerVariableNames[m.variable]
+	}
+	return m.variable.Name() + ":" + m.key, lowerVariableNames[m.variable] + ":" + strings.ToLower(m.key)
+}
 
-	matchedVarName.Set(varName)
+// dropPendingMatches forgets the matches not yet in MATCHED_VARS; the strings they
+// hold are cleared so that the kept array does not pin a finished request's values.
+func (v *TransactionVariables) dropPendingMatches() {
+	clear(v.matchedPending)
+	v.matchedPending = v.matchedPending[:0]
+}
+
+// resetMatchedVars empties MATCHED_VARS and MATCHED_VARS_NAMES before a rule;
+// MATCHED_VAR and MATCHED_VAR_NAME keep the last match of an earlier rule.
+func (v *TransactionVariables) resetMatchedVars() {
+	v.dropPendingMatches()
+	// Most rules do not match: reset only a map that holds something.
+	if v.matchedVars.Len() > 0 {
+		v.matchedVars.Reset()
+	}
 }
 
 // MatchRule Matches a rule to be logged
@@ -2041,6 +2086,13 @@ type TransactionVariables struct {
 	timeSec                      *collections.Single
 	timeWday                     *collections.Single
 	timeYear                     *collections.Single
+
+	// The matches not yet written to the MATCHED_* collections (see addMatch):
+	// matchedPending for MATCHED_VARS and MATCHED_VARS_NAMES, matchedLast for
+	// MATCHED_VAR and MATCHED_VAR_NAME.
+	matchedPending []pendingMatch
+	matchedLast    pendingMatch
+	matchedLastSet bool
 }
 
 func NewTransactionVariables() *TransactionVariables {
@@ -2198,10 +2250,12 @@ func (v *TransactionVariables) InboundDataError() collection.Single {
 }
 
 func (v *TransactionVariables) MatchedVar() collection.Single {
+	v.flushMatched()
 	return v.matchedVar
 }
 
 func (v *TransactionVariables) MatchedVarName() collection.Single {
+	v.flushMatched()
 	return v.matchedVarName
 }
 
@@ -2386,6 +2440,7 @@ func (v *TransactionVariables) MultipartName() collection.Map {
 }
 
 func (v *TransactionVariables) MatchedVarsNames() collection.Keyed {
+	v.flushMatched()
 	return v.matchedVarsNames
 }
 
@@ -2402,6 +2457,7 @@ func (v *TransactionVariables) MultipartFilename() collection.Map {
 }
 
 func (v *TransactionVariables) MatchedVars() collection.Map {
+	v.flushMatched()
 	return v.matchedVars
 }
 
@@ -2494,6 +2550,7 @@ func (v *TransactionVariables) MultipartInvalidQuoting() collection.Single {
 // this is consistent with discussions for custom iterable types in a future language version
 // https://github.com/golang/go/discussions/56413
 func (v *TransactionVariables) All(f func(v variables.RuleVariable, col collection.Collection) bool) {
+	v.flushMatched()
 	if !f(variables.Args, v.args) {
 		return
 	}
@@ -2777,6 +2834,8 @@ type resettable interface {
 }
 
 func (v *TransactionVariables) reset() {
+	v.dropPendingMatches()
+	v.matchedLast, v.matchedLastSet = pendingMatch{}, false
 	v.All(func(_ variables.RuleVariable, col collection.Collection) bool {
 		if r, ok := col.(resettable); ok {
 			r.Reset()

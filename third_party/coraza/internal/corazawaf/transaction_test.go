@@ -1640,7 +1640,7 @@ func TestVariablesMatch(t *testing.T) {
 		}
 	}
 
-	if len(tx.variables.matchedVars.Get("ARGS_NAMES:sample")) == 0 {
+	if len(tx.variables.MatchedVars().Get("ARGS_NAMES:sample")) == 0 {
 		t.Fatalf("failed to match variable %s, got 0", variables.MatchedVars.Name())
 	}
 

@@ -274,10 +274,10 @@ func TestSecMarkerLeavesMatchedLikeAForcedMatch(t *testing.T) {
 		var collective []types.MatchData
 		r.doEvaluate(debuglog.Noop(), types.PhaseRequestHeaders, tx, &collective, 0, tx.transformationCache)
 		var names []string
-		for _, m := range tx.variables.matchedVars.FindAll() {
+		for _, m := range tx.variables.MatchedVars().FindAll() {
 			names = append(names, m.Key()+"="+m.Value())
 		}
-		return tx.variables.matchedVar.Get(), tx.variables.matchedVarName.Get(), names
+		return tx.variables.MatchedVar().Get(), tx.variables.MatchedVarName().Get(), names
 	}
 	v1, n1, all1 := state("END-OF-SOMETHING")
 	v2, n2, all2 := state("") // no marker: the general forced match
