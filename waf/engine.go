@@ -260,6 +260,8 @@ func (e *Engine) Inspect(req *Request) Verdict {
 	// (The CRS's own phase 5 report, 980170, is not logged under Coraza: it says neither
 	// log nor nolog, and crs-setup sets no SecDefaultAction for phase 5.)
 	tx.ProcessLogging()
+	// The Verdict is read before the deferred Close: our Coraza reuses the matched
+	// rules' memory for the next transaction (third_party/coraza/SIDEWALL.md).
 	return verdict(tx, err)
 }
 

@@ -59,7 +59,8 @@ type WAFConfig interface {
 
 	// WithErrorCallback configures an error callback that can be used
 	// to log errors triggered by the WAF.
-	// It contains the severity so the cb can decide to skip it or not
+	// It contains the severity so the cb can decide to skip it or not.
+	// The rule is valid until the transaction is closed (sidewall's fork).
 	WithErrorCallback(logger func(rule types.MatchedRule)) WAFConfig
 
 	// WithRootFS configures the root file system.

@@ -190,6 +190,7 @@ type Transaction interface {
 	Interruption() *Interruption
 
 	// MatchedRules returns the rules that have matched the requests with associated information.
+	// They are valid until Close (sidewall's fork: the transaction reuses their memory).
 	MatchedRules() []MatchedRule
 
 	// DebugLogger returns the debug logger for this transaction.

@@ -243,7 +243,7 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 	}
 	if r.operator == nil {
 		logger.Debug().Msg("Forcing rule to match")
-		md := &corazarules.MatchData{}
+		md := tx.matches.newMatchData()
 		if r.ParentID_ != noID || r.MultiMatch {
 			// In order to support Msg and LogData for inner rules, we need to expand them now
 			if r.Msg != nil {
@@ -253,7 +253,7 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 				md.Data_ = r.LogData.Expand(tx)
 			}
 		}
-		matchedValues = append(matchedValues, md)
+		matchedValues = tx.matches.appendValue(matchedValues, md)
 		if multiphaseEvaluation {
 			*collectiveMatchedValues = append(*collectiveMatchedValues, md)
 		}
@@ -328,7 +328,8 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 
 					match := r.executeOperator(carg, tx)
 					if match {
-						mr := &corazarules.MatchData{
+						mr := tx.matches.newMatchData()
+						*mr = corazarules.MatchData{
 							Variable_:   arg.Variable(),
 							Key_:        arg.Key(),
 							Value_:      carg,
@@ -352,7 +353,7 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 						}
 
 						if !multiphaseEvaluation {
-							matchedValues = append(matchedValues, mr)
+							matchedValues = tx.matches.appendValue(matchedValues, mr)
 						} else {
 							if isMultiphaseDoubleEvaluation(tx, phase, r, collectiveMatchedValues, mr) {
 								// This variables chain already matched, let's evaluate the next variable

@@ -53,6 +53,9 @@ type Transaction struct {
 	// Contains the list of matched rules and associated match information
 	matchedRules []types.MatchedRule
 
+	// matches holds the MatchData and MatchedRules of this transaction's matches.
+	matches matchArena
+
 	// True if the transaction has been disrupted by any rule
 	interruption *types.Interruption
 
@@ -651,7 +654,8 @@ func (tx *Transaction) MatchRule(r *Rule, mds []types.MatchData) {
 		}
 	}
 
-	mr := &corazarules.MatchedRule{
+	mr := tx.matches.newMatchedRule()
+	*mr = corazarules.MatchedRule{
 		URI_:             tx.variables.requestURI.Get(),
 		TransactionID_:   tx.id,
 		ServerIPAddress_: tx.variables.serverAddr.Get(),
@@ -1910,6 +1914,11 @@ func (tx *Transaction) Close() error {
 	}
 
 	tx.variables.reset()
+	// The matched rules and their data live in the arena, which the next transaction
+	// reuses: they end here.
+	clear(tx.matchedRules)
+	tx.matchedRules = tx.matchedRules[:0]
+	tx.matches.reset()
 	// What GetField kept of this request must not outlive it in the pool (Eval
 	// would not use it, but it would hold the request's values in memory).
 	tx.fieldWhole = [len(tx.fieldWhole)]fieldEntry{}

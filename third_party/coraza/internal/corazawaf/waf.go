@@ -212,10 +212,12 @@ func (w *WAF) newTransaction(opts Options) *Transaction {
 	tx := w.txPool.Get().(*Transaction)
 	tx.id = opts.ID
 	tx.context = opts.Context
-	// Room for what the CRS matches on an ordinary request (some 60 rules: setup
-	// actions, paranoia-level skips) in one allocation instead of seven growths. A new
-	// slice each time: callers may keep MatchedRules after Close.
-	tx.matchedRules = make([]types.MatchedRule, 0, 64)
+	// Room for what the CRS matches on an ordinary request (some 70 rules: setup
+	// actions, paranoia-level skips) in one allocation instead of seven growths, kept
+	// by the pooled transaction: the matched rules, in its arena, end with Close.
+	if tx.matchedRules == nil {
+		tx.matchedRules = make([]types.MatchedRule, 0, 128)
+	}
 	tx.interruption = nil
 	tx.detectionOnlyInterruption = nil
 	tx.Logdata = "" // Deprecated, this variable is not used. Logdata for each matched rule is stored in the MatchData field.
@@ -442,7 +444,9 @@ func (w *WAF) InitAuditLogWriter() error {
 
 // SetErrorCallback sets the callback function for error logging
 // The error callback receives all the error data and some
-// helpers to write modsecurity style logs
+// helpers to write modsecurity style logs. The rule is valid until the
+// transaction is closed (sidewall's fork): a callback that logs later must copy
+// what it needs.
 func (w *WAF) SetErrorCallback(cb func(rule types.MatchedRule)) {
 	w.ErrorLogCb = cb
 }
