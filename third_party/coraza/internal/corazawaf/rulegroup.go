@@ -257,7 +257,6 @@ func (rg *RuleGroup) Eval(phase types.RulePhase, tx *Transaction) bool {
 	ts := time.Now().UnixNano()
 	transformationCache := tx.transformationCache
 	clear(transformationCache)
-	tx.fieldPhase++
 	// Without multiphase evaluation a rule runs only in its own phase: go through the
 	// phase's list rather than step over the other phases' rules (the CRS has some 750
 	// rules; a GET's phase 1 runs ~150 of them, phase 5 ~30).

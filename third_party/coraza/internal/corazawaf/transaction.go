@@ -145,11 +145,11 @@ type Transaction struct {
 
 	// fieldWhole keeps what each collection answered GetField for all its values,
 	// and fieldKeyed what it answered for a key or a regex, by the slot of the rule
-	// variable (ruleVariableParams.slot); an entry holds only while its phase is
-	// fieldPhase, which every phase increments.
+	// variable (ruleVariableParams.slot); an entry is this transaction's when its
+	// epoch is fieldEpoch, which every transaction increments.
 	fieldWhole [256]fieldEntry
 	fieldKeyed []fieldEntry
-	fieldPhase uint64
+	fieldEpoch uint64
 }
 
 func (tx *Transaction) ID() string {
@@ -755,14 +755,14 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 	}
 
 	if rv.Count {
-		count := len(matches)
-		matches = []types.MatchData{
-			&corazarules.MatchData{
-				Variable_: rv.Variable,
-				Key_:      rv.KeyStr,
-				Value_:    strconv.Itoa(count),
-			},
+		// From the arena: the CRS counts some 25 collections a request.
+		md := tx.matches.newMatchData()
+		*md = corazarules.MatchData{
+			Variable_: rv.Variable,
+			Key_:      rv.KeyStr,
+			Value_:    strconv.Itoa(len(matches)),
 		}
+		matches = tx.matches.appendValue(nil, md)
 	}
 	return matches
 }
@@ -833,13 +833,13 @@ var lowerVariableNames = func() (names [256]string) {
 
 // fieldEntry is what a collection answered, and its version then.
 type fieldEntry struct {
-	phase   uint64 // the tx.fieldPhase it was found in
+	epoch   uint64 // the tx.fieldEpoch it was found in
 	version uint64
 	matches []types.MatchData
 }
 
 // findField returns what col holds for rv, before exceptions. The CRS asks for the
-// same ARGS, headers and cookies in hundreds of rules of a phase; a collection that
+// same ARGS, headers and cookies in hundreds of rules; a collection that
 // has a version (see collections.Map.Version) is asked once while it does not
 // change, and the answer, then shared, is reported so: the caller must not modify it.
 // Answers are kept by index, not hashed: a whole collection's under its variable, a
@@ -860,8 +860,9 @@ func (tx *Transaction) findField(col collection.Collection, rv ruleVariableParam
 		var ok bool
 		if version, ok = vc.Version(); !ok {
 			entry = nil
-		} else if entry.phase == tx.fieldPhase && tx.fieldPhase != 0 && entry.version == version {
-			// (Phase 0 is before the first Eval: a zero entry is not an answer.)
+		} else if entry.epoch == tx.fieldEpoch && tx.fieldEpoch != 0 && entry.version == version {
+			// (Epoch 0 is a Transaction newTransaction did not make: a zero entry is
+			// not an answer.)
 			return entry.matches, true
 		}
 	} else {
@@ -889,7 +890,7 @@ func (tx *Transaction) findField(col collection.Collection, rv ruleVariableParam
 	if entry == nil {
 		return matches, false
 	}
-	*entry = fieldEntry{phase: tx.fieldPhase, version: version, matches: matches}
+	*entry = fieldEntry{epoch: tx.fieldEpoch, version: version, matches: matches}
 	return matches, true
 }
 

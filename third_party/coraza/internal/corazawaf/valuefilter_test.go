@@ -146,8 +146,8 @@ func TestGetFieldSharesButExceptionsCopy(t *testing.T) {
 		{{KeyRx: regexp.MustCompile("^[ab]$")}},
 	} {
 		rv := ruleVariableParams{Variable: variables.ArgsGet, Exceptions: ex}
-		for range 20 { // Go varies map order between reads; the answer is kept per phase
-			tx.fieldPhase++
+		for range 20 { // Go varies map order between reads; the answer is kept per transaction
+			tx.fieldEpoch++
 			got := keys(tx.GetField(rv))
 			var want []string
 			for _, k := range []string{"a", "b", "c"} {

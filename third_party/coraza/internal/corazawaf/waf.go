@@ -210,6 +210,9 @@ func (w *WAF) NewTransactionWithOptions(opts Options) *Transaction {
 // Using the specified ID
 func (w *WAF) newTransaction(opts Options) *Transaction {
 	tx := w.txPool.Get().(*Transaction)
+	// What GetField keeps holds for this transaction only (never epoch 0: a zero
+	// entry is not an answer).
+	tx.fieldEpoch++
 	tx.id = opts.ID
 	tx.context = opts.Context
 	// Room for what the CRS matches on an ordinary request (some 70 rules: setup
