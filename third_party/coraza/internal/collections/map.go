@@ -79,8 +79,7 @@ func (c *Map) FindRegex(key *regexp.Regexp) []types.MatchData {
 	if n == 0 {
 		return nil
 	}
-	buf := make([]corazarules.MatchData, n)
-	result := make([]types.MatchData, n)
+	buf, result := newMatches(n)
 	i := 0
 	for _, data := range matched {
 		for _, d := range data {
@@ -89,7 +88,6 @@ func (c *Map) FindRegex(key *regexp.Regexp) []types.MatchData {
 				Key_:      d.key,
 				Value_:    d.value,
 			}
-			result[i] = &buf[i]
 			i++
 		}
 	}
@@ -111,15 +109,13 @@ func (c *Map) FindString(key string) []types.MatchData {
 	if !ok || len(e) == 0 {
 		return nil
 	}
-	buf := make([]corazarules.MatchData, len(e))
-	result := make([]types.MatchData, len(e))
+	buf, result := newMatches(len(e))
 	for i, aVar := range e {
 		buf[i] = corazarules.MatchData{
 			Variable_: c.variable,
 			Key_:      aVar.key,
 			Value_:    aVar.value,
 		}
-		result[i] = &buf[i]
 	}
 	return result
 }
@@ -133,8 +129,7 @@ func (c *Map) FindAll() []types.MatchData {
 	if n == 0 {
 		return nil
 	}
-	buf := make([]corazarules.MatchData, n)
-	result := make([]types.MatchData, n)
+	buf, result := newMatches(n)
 	i := 0
 	for _, data := range c.data {
 		for _, d := range data {
@@ -143,7 +138,6 @@ func (c *Map) FindAll() []types.MatchData {
 				Key_:      d.key,
 				Value_:    d.value,
 			}
-			result[i] = &buf[i]
 			i++
 		}
 	}

@@ -113,8 +113,7 @@ func (c *NamedCollectionNames) FindRegex(key *regexp.Regexp) []types.MatchData {
 	if n == 0 {
 		return nil
 	}
-	buf := make([]corazarules.MatchData, n)
-	res := make([]types.MatchData, n)
+	buf, res := newMatches(n)
 	i := 0
 	for _, data := range matched {
 		for _, d := range data {
@@ -123,7 +122,6 @@ func (c *NamedCollectionNames) FindRegex(key *regexp.Regexp) []types.MatchData {
 				Key_:      d.key,
 				Value_:    d.key,
 			}
-			res[i] = &buf[i]
 			i++
 		}
 	}
@@ -135,15 +133,13 @@ func (c *NamedCollectionNames) FindString(key string) []types.MatchData {
 	if !ok || len(data) == 0 {
 		return nil
 	}
-	buf := make([]corazarules.MatchData, len(data))
-	res := make([]types.MatchData, len(data))
+	buf, res := newMatches(len(data))
 	for i, d := range data {
 		buf[i] = corazarules.MatchData{
 			Variable_: c.variable,
 			Key_:      d.key,
 			Value_:    d.key,
 		}
-		res[i] = &buf[i]
 	}
 	return res
 }
@@ -165,8 +161,7 @@ func (c *NamedCollectionNames) FindAll() []types.MatchData {
 	if n == 0 {
 		return nil
 	}
-	buf := make([]corazarules.MatchData, n)
-	res := make([]types.MatchData, n)
+	buf, res := newMatches(n)
 	i := 0
 	for _, data := range c.collection.data {
 		for _, d := range data {
@@ -175,7 +170,6 @@ func (c *NamedCollectionNames) FindAll() []types.MatchData {
 				Key_:      d.key,
 				Value_:    d.key,
 			}
-			res[i] = &buf[i]
 			i++
 		}
 	}

@@ -30,12 +30,12 @@ func NewSingle(variable variables.RuleVariable) *Single {
 }
 
 func (c *Single) FindAll() []types.MatchData {
-	return []types.MatchData{
-		&corazarules.MatchData{
-			Variable_: c.variable,
-			Value_:    c.data,
-		},
+	buf, res := newMatches(1)
+	buf[0] = corazarules.MatchData{
+		Variable_: c.variable,
+		Value_:    c.data,
 	}
+	return res
 }
 
 func (c *Single) Get() string {
