@@ -126,6 +126,20 @@ func (b *bodyBufferReader) Read(p []byte) (n int, err error) {
 	return
 }
 
+// WriteTo writes what is left of an in-memory body to w at once (sidewall): the body
+// processors io.Copy the body into a builder, and without it io.Copy allocated a
+// 32 KB buffer for every request with a body, a third of the bytes a 1 KB form POST
+// allocated. A body in a temporary file is copied in chunks, as before.
+func (b *bodyBufferReader) WriteTo(w io.Writer) (int64, error) {
+	if b.br != nil && (!environment.HasAccessToFS || b.br.writer == nil) {
+		buf := b.br.buffer.Bytes()[b.pos:]
+		n, err := w.Write(buf)
+		b.pos += n
+		return int64(n), err
+	}
+	return io.Copy(w, struct{ io.Reader }{b})
+}
+
 // Close closes the reader
 func (b *bodyBufferReader) Close() {
 	b.br = nil
