@@ -38,6 +38,12 @@ import (
 //     maxNeedles literals or a one-byte literal that ordinary text is full of (a
 //     letter, digit, _ or space).
 //
+//   - A pattern without such literals may get them back for values that lack its
+//     junk (withoutJunk): the ASCII punctuation it allows between letters to evade
+//     detection. The filter then also says "maybe" to any value holding a junk byte.
+//     The reduced pattern keeps every match that avoids the junk (reduce cuts only
+//     what needs a junk byte), and case folding never maps a letter to punctuation.
+//
 // TestRxAgreesWithGo runs every CRS pattern, filter included, against Go's regexp on
 // the CRS regression inputs; TestPrefilterSound and FuzzPrefilterSound go after the
 // filter's edges; TestCRS holds the verdicts.
@@ -79,10 +85,14 @@ func newPrefilter(pattern string) *prefilter {
 	if err != nil {
 		return nil
 	}
-	in := analyze(re.Simplify())
-	set, ok := in.required()
-	if !ok || len(set) == 0 || len(set) > maxNeedles {
-		return nil
+	simple := re.Simplify()
+	set, ok := analyze(simple).required()
+	var absent []byte
+	if !usable(set, ok) {
+		// No literals: try the pattern as it is for values without its junk.
+		if set, absent, ok = withoutJunk(simple); !ok {
+			return nil
+		}
 	}
 	p := &prefilter{}
 	folds := foldsCase(re)
@@ -90,8 +100,7 @@ func newPrefilter(pattern string) *prefilter {
 		if folds && strings.ContainsAny(s, "ks") {
 			p.exactASCII = true
 		}
-		switch {
-		case len(s) >= 2:
+		if len(s) >= 2 {
 			bit := uint64(1) << len(p.needles)
 			for _, c := range [2]byte{s[0], upper(s[0])} {
 				p.first[c] |= bit
@@ -100,12 +109,15 @@ func newPrefilter(pattern string) *prefilter {
 				p.second[c] |= bit
 			}
 			p.needles = append(p.needles, s)
-		case isWordByte(s[0]) || s[0] == ' ':
-			// A letter, digit or space is in nearly every value: no use.
-			return nil
-		default:
+		} else {
 			p.stop[s[0]] = true
 			p.singles = append(p.singles, s)
+		}
+	}
+	for _, c := range absent {
+		if !p.stop[c] {
+			p.stop[c] = true
+			p.singles = append(p.singles, string(rune(c)))
 		}
 	}
 	if p.exactASCII {
@@ -114,6 +126,21 @@ func newPrefilter(pattern string) *prefilter {
 		}
 	}
 	return p
+}
+
+// usable reports whether a required set makes a filter worth having: not too many
+// literals, and no one-byte literal that nearly every value holds (a letter, digit,
+// _ or space).
+func usable(set []string, ok bool) bool {
+	if !ok || len(set) == 0 || len(set) > maxNeedles {
+		return false
+	}
+	for _, s := range set {
+		if len(s) == 1 && (isWordByte(s[0]) || s[0] == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // mayMatch reports false only if value contains none of the needles, ignoring ASCII
@@ -372,4 +399,186 @@ func union(a, b []string) []string {
 // String lists the needles, for tests and debugging.
 func (p *prefilter) String() string {
 	return strings.Join(slices.Sorted(slices.Values(append(slices.Clone(p.needles), p.singles...))), "|")
+}
+
+// Patterns written against evasion, such as the CRS's command lists (932230 and its
+// kin: "b.u.s.y.b.o.x" with quotes, backslashes or "$@" allowed between the letters),
+// have no literal a match must contain, so the analysis above gives them no filter and
+// every value went to the regex. But the evasions need bytes of their own (', ", \,
+// $ ...): a value without any of them can only match the pattern with the evasions left
+// out, and that pattern has literals again, the command words. Such a filter says
+// "maybe" for a value that holds one of those junk bytes, and otherwise looks for the
+// literals of the reduced pattern.
+
+// givenBack lists the junk bytes withoutJunk tries to do without, most common in
+// benign values first: a filter whose junk includes the space says "maybe" to most
+// free text.
+const givenBack = " .-_/,:+%@=&;"
+
+// withoutJunk looks for a set of ASCII punctuation bytes (the junk) without which re
+// has a usable required set, starting from every such byte the pattern names and
+// giving back what it can (givenBack). It returns the set and the junk.
+func withoutJunk(re *syntax.Regexp) (set []string, junk []byte, ok bool) {
+	var absent [utf8.RuneSelf]bool
+	named(re, &absent)
+	try := func() ([]string, bool) {
+		r := reduce(re, &absent)
+		if r == nil {
+			// No match without a junk byte: the junk alone is the filter.
+			return nil, true
+		}
+		set, ok := analyze(r.Simplify()).required()
+		return set, usable(set, ok)
+	}
+	found, ok := try()
+	if !ok {
+		return nil, nil, false
+	}
+	for i := 0; i < len(givenBack); i++ {
+		c := givenBack[i]
+		if !absent[c] {
+			continue
+		}
+		absent[c] = false
+		if s, ok := try(); ok {
+			found = s
+		} else {
+			absent[c] = true
+		}
+	}
+	for c, a := range absent {
+		if a {
+			junk = append(junk, byte(c))
+		}
+	}
+	return found, junk, true
+}
+
+// named marks the ASCII bytes other than letters and digits that re names in a literal
+// or in a class of ASCII alone: the candidates for junk.
+func named(re *syntax.Regexp, out *[utf8.RuneSelf]bool) {
+	mark := func(r rune) {
+		if c := byte(r); r < utf8.RuneSelf && (c == '_' || !isWordByte(c)) {
+			out[r] = true
+		}
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if r >= 0 && r < utf8.RuneSelf {
+				mark(r)
+			}
+		}
+	case syntax.OpCharClass:
+		if n := len(re.Rune); n > 0 && re.Rune[n-1] < utf8.RuneSelf {
+			for i := 0; i+1 < n; i += 2 {
+				for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+					mark(r)
+				}
+			}
+		}
+	}
+	for _, sub := range re.Sub {
+		named(sub, out)
+	}
+}
+
+// reduce returns a pattern that matches every string re matches that holds none of the
+// absent bytes (and perhaps more), or nil if re matches no such string: what needs an
+// absent byte is cut out. Since only ASCII punctuation is ever absent, case folding
+// cannot bring an absent byte back.
+func reduce(re *syntax.Regexp, absent *[utf8.RuneSelf]bool) *syntax.Regexp {
+	with := func(sub ...*syntax.Regexp) *syntax.Regexp {
+		c := *re
+		c.Sub = sub
+		c.Sub0 = [1]*syntax.Regexp{}
+		return &c
+	}
+	empty := &syntax.Regexp{Op: syntax.OpEmptyMatch}
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return nil
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if r >= 0 && r < utf8.RuneSelf && absent[r] {
+				return nil
+			}
+		}
+		return re
+	case syntax.OpCharClass:
+		var ranges []rune
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			for r := lo; r <= hi && r < utf8.RuneSelf; r++ {
+				if absent[r] {
+					if r > lo {
+						ranges = append(ranges, lo, r-1)
+					}
+					lo = r + 1
+				}
+			}
+			if lo <= hi {
+				ranges = append(ranges, lo, hi)
+			}
+		}
+		if len(ranges) == 0 {
+			return nil
+		}
+		c := *re
+		c.Rune = ranges
+		return &c
+	case syntax.OpCapture:
+		sub := reduce(re.Sub[0], absent)
+		if sub == nil {
+			return nil
+		}
+		return with(sub)
+	case syntax.OpStar, syntax.OpQuest:
+		sub := reduce(re.Sub[0], absent)
+		if sub == nil {
+			return empty
+		}
+		return with(sub)
+	case syntax.OpPlus:
+		sub := reduce(re.Sub[0], absent)
+		if sub == nil {
+			return nil
+		}
+		return with(sub)
+	case syntax.OpRepeat:
+		sub := reduce(re.Sub[0], absent)
+		switch {
+		case sub != nil:
+			return with(sub)
+		case re.Min == 0:
+			return empty
+		}
+		return nil
+	case syntax.OpConcat:
+		subs := make([]*syntax.Regexp, 0, len(re.Sub))
+		for _, s := range re.Sub {
+			r := reduce(s, absent)
+			if r == nil {
+				return nil
+			}
+			subs = append(subs, r)
+		}
+		return with(subs...)
+	case syntax.OpAlternate:
+		var subs []*syntax.Regexp
+		for _, s := range re.Sub {
+			if r := reduce(s, absent); r != nil {
+				subs = append(subs, r)
+			}
+		}
+		switch len(subs) {
+		case 0:
+			return nil
+		case 1:
+			return subs[0]
+		}
+		return with(subs...)
+	}
+	// Empty-width assertions and any-character: nothing to cut.
+	return re
 }

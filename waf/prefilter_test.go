@@ -33,6 +33,13 @@ func TestPrefilterNeedles(t *testing.T) {
 		{`(?i)[k]ill`, "ill"}, // (?i)[k] includes the Kelvin sign
 		{`^$`, ""},
 		{`\A(?:ab|cd)\z`, "ab|cd"},
+		// Evasion junk between the letters: without it the word is a literal, and
+		// any junk byte is a "maybe".
+		{`(?i)b["'\x5c]*u["'\x5c]*s`, `"|'|\|bus`},
+		// '-' is given back: the filter stays usable without it.
+		{`q[;']*w[;']*e(?:-x)?`, `'|;|qwe|qwe-x`},
+		// ' ' cannot be: without it in the junk the literals are single letters.
+		{`a[ ;]*b`, ` |;|ab`},
 	}
 	for _, tt := range tests {
 		pf := newPrefilter("(?sm)" + tt.pattern)
@@ -251,4 +258,48 @@ func FuzzPrefilterSound(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReduceKeepsJunkFreeMatches holds reduce's promise on the CRS patterns: a string
+// the pattern matches that holds none of the absent bytes is matched by the reduced
+// pattern too (every ASCII punctuation byte the pattern names is absent here, the most
+// withoutJunk ever takes away).
+func TestReduceKeepsJunkFreeMatches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	rounds := 300
+	if testing.Short() || raceEnabled {
+		rounds = 30
+	}
+	checked := 0
+	for _, p := range crsRxPatterns(t) {
+		parsed, err := syntax.Parse("(?sm)"+p, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		simple := parsed.Simplify()
+		var absent [utf8.RuneSelf]bool
+		named(simple, &absent)
+		reduced := reduce(simple, &absent)
+		var rre *regexp.Regexp
+		if reduced != nil {
+			rre = regexp.MustCompile(reduced.String())
+		}
+		re := regexp.MustCompile("(?sm)" + p)
+		for range rounds {
+			var b strings.Builder
+			gen(rng, parsed, &b)
+			s := b.String()
+			if strings.ContainsFunc(s, func(r rune) bool { return r < utf8.RuneSelf && absent[r] }) || !re.MatchString(s) {
+				continue
+			}
+			checked++
+			if rre == nil || !rre.MatchString(s) {
+				t.Errorf("@rx %.80q matches %.80q, which has no junk, but the reduced pattern (%.80v) does not", p, s, reduced)
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Errorf("only %d junk-free matches checked", checked)
+	}
+	t.Logf("%d junk-free matches checked", checked)
 }
