@@ -136,12 +136,6 @@ func (a *setvarFn) evaluateTxCollection(r plugintypes.RuleMetadata, tx plugintyp
 		col.Remove(key)
 		return
 	}
-	currentVal := ""
-	if f, ok := col.(firstValuer); ok {
-		currentVal, _ = f.FirstValue(key)
-	} else if r := col.Get(key); len(r) > 0 {
-		currentVal = r[0]
-	}
 	var err error
 	switch {
 	case len(value) == 0:
@@ -166,6 +160,14 @@ func (a *setvarFn) evaluateTxCollection(r plugintypes.RuleMetadata, tx plugintyp
 				setOne(col, key, value)
 				return
 			}
+		}
+		// The current value is read only here: most setvars assign, and reading it for
+		// them was a map lookup per setvar for nothing.
+		currentVal := ""
+		if f, ok := col.(firstValuer); ok {
+			currentVal, _ = f.FirstValue(key)
+		} else if r := col.Get(key); len(r) > 0 {
+			currentVal = r[0]
 		}
 		currentValInt := 0
 		if currentVal != "" {

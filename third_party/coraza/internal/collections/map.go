@@ -177,6 +177,12 @@ func (c *Map) SetOne(key, value string) {
 	}
 	dataSlice := c.data[key]
 	oldLen := len(dataSlice)
+	c.totalValues += 1 - oldLen
+	if oldLen == 1 {
+		// Overwritten in place: the map needs no second hashing of the key.
+		dataSlice[0] = keyValue{key: originalKey, value: value}
+		return
+	}
 	if cap(dataSlice) < 1 {
 		dataSlice = make([]keyValue, 1)
 	} else {
@@ -184,7 +190,6 @@ func (c *Map) SetOne(key, value string) {
 	}
 	dataSlice[0] = keyValue{key: originalKey, value: value}
 	c.data[key] = dataSlice
-	c.totalValues += 1 - oldLen
 }
 
 // AddLowered is Add for a caller that has the key lower-cased already: lowerKey
