@@ -289,6 +289,9 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 			}
 
 			var argBuf [1]string
+			// multiBuf holds a multiMatch rule's transformed values: one per
+			// transformation that changes the value, and the value itself.
+			var multiBuf [8]string
 			args := argBuf[:]
 			var errs []error
 			var argsLen int
@@ -297,7 +300,7 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 					continue
 				}
 				if r.MultiMatch {
-					args, errs = r.transformMultiMatchArg(arg)
+					args, errs = r.transformMultiMatchArg(arg, multiBuf[:0])
 					argsLen = len(args)
 				} else {
 					args[0], errs = r.transformArg(arg, cache)
@@ -456,11 +459,11 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 	return matchedValues
 }
 
-func (r *Rule) transformMultiMatchArg(arg types.MatchData) ([]string, []error) {
+func (r *Rule) transformMultiMatchArg(arg types.MatchData, buf []string) ([]string, []error) {
 	// TODOs:
 	// - We don't need to run every transformation. We could try for each until found
 	// - Cache is not used for multimatch
-	return r.executeTransformationsMultimatch(arg.Value())
+	return r.executeTransformationsMultimatch(arg.Value(), buf)
 }
 
 func (r *Rule) transformArg(arg types.MatchData, cache map[transformationKey]transformationValue) (string, []error) {
@@ -763,9 +766,10 @@ func (r *Rule) executeOperator(data string, tx *Transaction) (result bool) {
 	return
 }
 
-func (r *Rule) executeTransformationsMultimatch(value string) ([]string, []error) {
+// buf, when it has room, holds the result without an allocation (sidewall).
+func (r *Rule) executeTransformationsMultimatch(value string, buf []string) ([]string, []error) {
 	// The original value will be evaluated
-	res := []string{value}
+	res := append(buf[:0], value)
 	var errs []error
 	for _, t := range r.transformations {
 		transformedValue, changed, err := t.Function(value)
