@@ -25,6 +25,10 @@ type Map struct {
 	// version changes with every write, so that a reader can keep what it found
 	// for as long as the version stays the same.
 	version uint64
+	// spare holds the emptied value slices of the keys Reset removed, for new keys
+	// to reuse: a pooled transaction's TX gets the same hundred keys every request,
+	// and each was an allocation.
+	spare [][]keyValue
 }
 
 var _ collection.Map = &Map{}
@@ -184,6 +188,9 @@ func (c *Map) SetOne(key, value string) {
 		return
 	}
 	if cap(dataSlice) < 1 {
+		dataSlice = c.spareSlice()
+	}
+	if cap(dataSlice) < 1 {
 		dataSlice = make([]keyValue, 1)
 	} else {
 		dataSlice = dataSlice[:1]
@@ -196,8 +203,24 @@ func (c *Map) SetOne(key, value string) {
 // must be strings.ToLower(key) (for a case-sensitive map, key itself).
 func (c *Map) AddLowered(lowerKey, key, value string) {
 	c.version++
-	c.data[lowerKey] = append(c.data[lowerKey], keyValue{key: key, value: value})
+	values, ok := c.data[lowerKey]
+	if !ok {
+		values = c.spareSlice()
+	}
+	c.data[lowerKey] = append(values, keyValue{key: key, value: value})
 	c.totalValues++
+}
+
+// spareSlice returns an empty slice with room for a value, or nil.
+func (c *Map) spareSlice() []keyValue {
+	n := len(c.spare)
+	if n == 0 {
+		return nil
+	}
+	s := c.spare[n-1]
+	c.spare[n-1] = nil
+	c.spare = c.spare[:n-1]
+	return s
 }
 
 // Sets the value of a key with the array of strings passed. If the key already exists, it will be overwritten.
@@ -209,7 +232,10 @@ func (c *Map) Set(key string, values []string) {
 	}
 	dataSlice, exists := c.data[key]
 	oldLen := len(dataSlice)
-	if !exists || cap(dataSlice) < len(values) {
+	if !exists {
+		dataSlice = c.spareSlice()
+	}
+	if cap(dataSlice) < len(values) {
 		dataSlice = make([]keyValue, len(values))
 	} else {
 		dataSlice = dataSlice[:len(values)] // Reuse existing slice with the same length
@@ -269,7 +295,12 @@ func (c *Map) Name() string {
 // Reset removes all key/value pairs from the map.
 func (c *Map) Reset() {
 	c.version++
-	for k := range c.data {
+	for k, v := range c.data {
+		if cap(v) > 0 {
+			// Emptied, so that the request's strings are not kept alive.
+			clear(v[:cap(v)])
+			c.spare = append(c.spare, v[:0])
+		}
 		delete(c.data, k)
 	}
 	c.totalValues = 0
