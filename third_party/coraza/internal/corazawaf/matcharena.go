@@ -35,26 +35,25 @@ const (
 
 // newMatchData returns a zero MatchData.
 func (a *matchArena) newMatchData() *corazarules.MatchData {
-	if a.data == nil {
-		a.data = make([]corazarules.MatchData, 0, arenaMatches)
-	}
-	if n := len(a.data); n < cap(a.data) {
-		a.data = a.data[:n+1]
-		return &a.data[n]
-	}
-	return &corazarules.MatchData{}
+	return nextOf(&a.data)
 }
 
 // newMatchedRule returns a zero MatchedRule.
 func (a *matchArena) newMatchedRule() *corazarules.MatchedRule {
-	if a.rules == nil {
-		a.rules = make([]corazarules.MatchedRule, 0, arenaMatches)
+	return nextOf(&a.rules)
+}
+
+// nextOf returns a zero element of *s past its length, or a new one when *s is full;
+// the first call makes *s with room for arenaMatches.
+func nextOf[T any](s *[]T) *T {
+	if *s == nil {
+		*s = make([]T, 0, arenaMatches)
 	}
-	if n := len(a.rules); n < cap(a.rules) {
-		a.rules = a.rules[:n+1]
-		return &a.rules[n]
+	if n := len(*s); n < cap(*s) {
+		*s = (*s)[:n+1]
+		return &(*s)[n]
 	}
-	return &corazarules.MatchedRule{}
+	return new(T)
 }
 
 // appendValue is append(s, md), with a nil s started in the arena.
