@@ -259,7 +259,10 @@ func (c *Map) SetIndex(key string, index int, value string) {
 
 	switch {
 	case len(values) == 0:
-		c.data[key] = []keyValue{av}
+		if cap(values) == 0 {
+			values = c.spareSlice()
+		}
+		c.data[key] = append(values[:0], av)
 		c.totalValues++
 	case len(values) <= index:
 		c.data[key] = append(c.data[key], av)
@@ -295,8 +298,11 @@ func (c *Map) Name() string {
 // Reset removes all key/value pairs from the map.
 func (c *Map) Reset() {
 	c.version++
+	// At most as many spares as this request had keys: a way of making keys that
+	// takes no spare must not make the list grow with every request.
+	keep := len(c.data)
 	for k, v := range c.data {
-		if cap(v) > 0 {
+		if cap(v) > 0 && len(c.spare) < keep {
 			// Emptied, so that the request's strings are not kept alive.
 			clear(v[:cap(v)])
 			c.spare = append(c.spare, v[:0])

@@ -48,3 +48,20 @@ func TestResetKeepsValueSlicesForNewKeys(t *testing.T) {
 		t.Errorf("refilling %d keys after Reset allocates %v times; want 0", len(keys), allocs)
 	}
 }
+
+// TestSpareSlicesStayBounded: however a map's keys are made, Reset must not let the
+// spare slices outnumber the keys a request had (SetIndex made its keys without
+// taking a spare, and the list grew by one per key and request: found in review).
+func TestSpareSlicesStayBounded(t *testing.T) {
+	m := NewMap(variables.Rule)
+	for range 1000 {
+		for _, k := range []string{"id", "msg", "severity"} {
+			m.SetIndex(k, 0, "v")
+		}
+		m.Set("many", []string{"a", "b", "c"}) // more than a spare holds
+		m.Reset()
+	}
+	if len(m.spare) > 4 {
+		t.Errorf("spare holds %d slices after 1000 requests of 4 keys", len(m.spare))
+	}
+}
