@@ -5,6 +5,8 @@ package bodyprocessors
 
 import (
 	"bytes"
+	"errors"
+	stdstrings "strings"
 	"testing"
 
 	"github.com/corazawaf/coraza/v3/internal/strings"
@@ -24,7 +26,7 @@ func TestXMLAttribures(t *testing.T) {
 </book>
 
 </bookstore>`
-	attrs, contents, err := readXML(bytes.NewReader([]byte(xmldoc)))
+	attrs, contents, err := readXML(bytes.NewReader([]byte(xmldoc)), 0)
 	if err != nil {
 		t.Error(err)
 	}
@@ -55,7 +57,7 @@ func TestXMLPayloadFlexibility(t *testing.T) {
 			<heading>Reminder</heading>
 			<body>Don't forget me this weekend!
 		</note>`
-	_, contents, err := readXML(bytes.NewReader([]byte(xmldoc)))
+	_, contents, err := readXML(bytes.NewReader([]byte(xmldoc)), 0)
 	if err != nil {
 		t.Error(err)
 	}
@@ -105,7 +107,7 @@ func TestXMLUnexpectedEOF(t *testing.T) {
 	for _, tc := range testCases {
 		t.Run(tc.Name, func(t *testing.T) {
 			xmldoc := tc.Input
-			_, contents, err := readXML(bytes.NewReader([]byte(xmldoc)))
+			_, contents, err := readXML(bytes.NewReader([]byte(xmldoc)), 0)
 			if err != nil {
 				t.Error(err)
 			}
@@ -116,6 +118,45 @@ func TestXMLUnexpectedEOF(t *testing.T) {
 				if got, want := contents[i], tc.Want[i]; got != want {
 					t.Errorf("Expected content got=%s, want=%s", got, want)
 				}
+			}
+		})
+	}
+}
+
+func TestXMLDepthLimit(t *testing.T) {
+	nested := func(depth int) string {
+		return stdstrings.Repeat("<a>", depth) + "text" + stdstrings.Repeat("</a>", depth)
+	}
+	tests := []struct {
+		name    string
+		doc     string
+		limit   int
+		wantErr bool
+	}{
+		{"at the limit", nested(10), 10, false},
+		{"one deeper", nested(11), 10, true},
+		{"no limit", nested(5000), 0, false},
+		// Siblings do not add up: depth is nesting, not the number of elements.
+		{"many siblings", "<r>" + stdstrings.Repeat("<a><b>x</b></a>", 100) + "</r>", 3, false},
+		// Elements the decoder closes itself (HTML void elements, in non-strict
+		// mode) end as they start: the count follows the decoder's own stack.
+		{"auto-closed elements", "<r>text" + stdstrings.Repeat("<br>", 20) + "</r>", 3, false},
+		{"unclosed elements", "<r>" + stdstrings.Repeat("<a>", 20), 10, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, contents, err := readXML(bytes.NewReader([]byte(tc.doc)), tc.limit)
+			if tc.wantErr {
+				if !errors.Is(err, errXMLDepth) {
+					t.Fatalf("err = %v, want %v", err, errXMLDepth)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(contents) == 0 && stdstrings.Contains(tc.doc, "text") {
+				t.Errorf("no text collected")
 			}
 		})
 	}
