@@ -407,6 +407,15 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 		RemoveRuleIDs:           append(slices.Clone(c.RemoveRules), pr.RemoveRules...),
 		RuleFiles:               append(slices.Clone(c.RuleFiles), pr.RuleFiles...),
 		Directives:              bodyLimitDirectives(c) + c.Directives + "\n" + pr.Directives,
+		Limits: waf.Limits{
+			Args:           c.Limits.Args,
+			ArgNameBytes:   c.Limits.ArgNameBytes,
+			ArgValueBytes:  c.Limits.ArgValueBytes,
+			Depth:          c.Limits.Depth,
+			MultipartParts: c.Limits.MultipartParts,
+			Cookies:        c.Limits.Cookies,
+			Headers:        c.Limits.Headers,
+		},
 	}
 	if pr.Mode != "" {
 		o.DetectionOnly = pr.Mode == "detect"

@@ -232,9 +232,23 @@ type WAF struct {
 	// "inspect_partial" (inspect the first BodyLimit bytes and go on).
 	BodyLimit       int    `toml:"body_limit"`
 	BodyLimitAction string `toml:"body_limit_action"`
+	// Limits are the [waf.limits] table: how much of a request the WAF reads.
+	Limits WAFLimits `toml:"limits"`
 	// Profiles are other WAF settings for some sites or locations, chosen by the
 	// profile name nginx sends (set $sidewall_profile NAME;).
 	Profiles []WAFProfile `toml:"profiles"`
+}
+
+// WAFLimits is the [waf.limits] table: the most of each thing the WAF reads of a request.
+// A request beyond any of them is denied, never passed partly unread.
+type WAFLimits struct {
+	Args           int `toml:"args"`            // per source: query string, body
+	ArgNameBytes   int `toml:"arg_name_bytes"`  // longest argument name
+	ArgValueBytes  int `toml:"arg_value_bytes"` // longest argument value
+	Depth          int `toml:"depth"`           // nesting of a JSON or XML body
+	MultipartParts int `toml:"multipart_parts"`
+	Cookies        int `toml:"cookies"`
+	Headers        int `toml:"headers"` // request header fields
 }
 
 // WAFProfile is one [[waf.profiles]] block: a named variant of [waf]. A zero or empty
@@ -317,6 +331,15 @@ func Default() *Config {
 			InboundAnomalyThreshold: 5,
 			BodyLimit:               1 << 20,
 			BodyLimitAction:         "reject",
+			Limits: WAFLimits{
+				Args:           1000,
+				ArgNameBytes:   4096,
+				ArgValueBytes:  1 << 20,
+				Depth:          128,
+				MultipartParts: 1000,
+				Cookies:        200,
+				Headers:        100,
+			},
 		},
 		Bans: Bans{
 			RedisKey: "sidewall:bans",

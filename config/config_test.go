@@ -469,6 +469,12 @@ func TestParseErrors(t *testing.T) {
 			`8: ratelimit.rules[0].algorithm: "exact" may keep limit+burst timestamps for every key and allows at most 64, got 65; use "auto"`,
 			`14: ratelimit.rules[1].algorithm: must be "auto", "counter" or "exact", got "log"`,
 		}},
+		{"limits_bad.toml", []string{
+			`3: waf.limits.args: must be between 1 and 1000000, got 0`,
+			`4: waf.limits.depth: must be between 1 and 10000, got 20000`,
+			`5: waf.limits.headers: must be between 1 and 1000000, got -1`,
+			`6: waf.limits.cookie: unknown key (did you mean "cookies"?)`,
+		}},
 		{"admin_token.toml", []string{
 			`3: admin.socket: the admin API needs admin.token or admin.token_file`,
 		}},

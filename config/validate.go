@@ -78,6 +78,14 @@ func (v *validator) config(c *Config) {
 		v.errorf(p.key("body_limit"), "is %d, above server.max_body_bytes (%d): bodies that large are refused before the WAF sees them", c.WAF.BodyLimit, c.Server.MaxBodyBytes)
 	}
 	v.oneOf(p.key("body_limit_action"), c.WAF.BodyLimitAction, "reject", "inspect_partial")
+	l, lp := &c.WAF.Limits, p.key("limits")
+	v.between(lp.key("args"), l.Args, 1, 1_000_000)
+	v.between(lp.key("arg_name_bytes"), l.ArgNameBytes, 1, 1<<30)
+	v.between(lp.key("arg_value_bytes"), l.ArgValueBytes, 1, 1<<30)
+	v.between(lp.key("depth"), l.Depth, 1, 10_000)
+	v.between(lp.key("multipart_parts"), l.MultipartParts, 1, 1_000_000)
+	v.between(lp.key("cookies"), l.Cookies, 1, 1_000_000)
+	v.between(lp.key("headers"), l.Headers, 1, 1_000_000)
 	for i, id := range c.WAF.RemoveRules {
 		if id <= 0 {
 			v.errorf(p.key("remove_rules").index(i), "must be a rule id greater than 0, got %d", id)

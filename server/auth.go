@@ -296,8 +296,9 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 	req.wafRequest(ctx, &wr)
 	v := s.engine(ctx, p, req).Inspect(&wr)
 	if p.BodyPartial && p.BodyLimit > 0 && len(wr.Body) > p.BodyLimit {
+		s.m.limitReached(waf.LimitBody)
 		s.log.Warn("body over the WAF's limit: inspected in part", "action", "body_partial",
-			"request_id", string(req.id), "client", req.addr.String(), "uri", wr.URI,
+			"limit", waf.LimitBody, "request_id", string(req.id), "client", req.addr.String(), "uri", wr.URI,
 			"body_bytes", len(wr.Body), "inspected_bytes", p.BodyLimit)
 	}
 	if v.Err != nil {
@@ -331,18 +332,26 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 	if !v.Interrupted {
 		action = actionDetect
 	}
-	s.m.counter(action, wafFamily(v.Matched)).Inc()
 	ctx.Response.Header.Set(HeaderAction, action)
-	ctx.Response.Header.Set(HeaderReason, "anomaly score "+strconv.Itoa(v.Score))
 	msg := "denied"
 	if !v.Interrupted {
 		msg = "would deny (detection only)"
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, msg,
-		slog.String("action", action), slog.String("request_id", string(req.id)),
+	attrs := []slog.Attr{slog.String("action", action), slog.String("request_id", string(req.id)),
 		slog.String("client", req.addr.String()), slog.String("method", wr.Method),
 		slog.String("uri", wr.URI), slog.Int("score", v.Score),
-		slog.String("rules", string(ids)), matchesAttr(v.Matched))
+		slog.String("rules", string(ids)), matchesAttr(v.Matched)}
+	if v.Limit != "" {
+		// Beyond an inspection limit: denied whatever the score (waf.Limits).
+		s.m.limitReached(v.Limit)
+		s.m.counter(action, reasonLimit).Inc()
+		ctx.Response.Header.Set(HeaderReason, "inspection limit "+v.Limit)
+		attrs = append(attrs, slog.String("limit", v.Limit))
+	} else {
+		s.m.counter(action, wafFamily(v.Matched)).Inc()
+		ctx.Response.Header.Set(HeaderReason, "anomaly score "+strconv.Itoa(v.Score))
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, msg, attrs...)
 	if !v.Interrupted {
 		return false
 	}
@@ -372,6 +381,9 @@ func deny(ctx *fasthttp.RequestCtx, action, reason string) {
 	ctx.Response.Header.Set(HeaderAction, action)
 	ctx.Response.Header.Set(HeaderReason, reason)
 }
+
+// reasonLimit labels a WAF decision made by an inspection limit in the decisions counter.
+const reasonLimit = "limit"
 
 // wafFamily labels a WAF decision with the CRS family of its weightiest detection: the
 // first critical match (the attack, such as 942xxx for SQL injection) rather than the

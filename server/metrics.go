@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sidewall/sidewall/waf"
 )
 
 // metrics are the server's Prometheus collectors. The counters and observers used on the
@@ -18,6 +20,10 @@ type metrics struct {
 	panics    prometheus.Counter
 	// wafSkipped counts requests for static assets the WAF did not inspect.
 	wafSkipped prometheus.Counter
+	// limits counts requests beyond an inspection limit, by the limit's name; limitByName
+	// holds one counter per name, resolved at start (the map is only read afterwards).
+	limits      *prometheus.CounterVec
+	limitByName map[string]prometheus.Counter
 
 	allowed, blocklisted, banned, invalid, failed  prometheus.Counter
 	blocklistSeconds, ratelimitSeconds, wafSeconds prometheus.Observer
@@ -45,6 +51,10 @@ func newMetrics() *metrics {
 			Namespace: "sidewall", Name: "waf_skipped_total",
 			Help: "Requests for static assets (waf.skip_path_prefixes, waf.skip_extensions) the WAF did not inspect.",
 		}),
+		limits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "sidewall", Name: "limit_reached_total",
+			Help: "Requests beyond an inspection limit, by limit (the name of its configuration key: args, headers, depth, max_header_bytes...). They are denied; with waf.body_limit_action = \"inspect_partial\", a body over body_limit is inspected in part and counted here too.",
+		}, []string{"limit"}),
 		panics: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "sidewall", Name: "panics_recovered_total",
 			Help: "Panics inside a check, recovered and answered by the failure policy.",
@@ -58,7 +68,27 @@ func newMetrics() *metrics {
 	m.blocklistSeconds = m.checks.WithLabelValues("blocklist")
 	m.ratelimitSeconds = m.checks.WithLabelValues("ratelimit")
 	m.wafSeconds = m.checks.WithLabelValues("waf")
+	m.limitByName = make(map[string]prometheus.Counter)
+	for _, name := range append([]string{limitHeaderBytes, limitBodyBytes}, waf.LimitNames...) {
+		m.limitByName[name] = m.limits.WithLabelValues(name)
+	}
 	return m
+}
+
+// The server's own limits, in the names of their configuration keys (the WAF's are
+// waf.LimitNames).
+const (
+	limitHeaderBytes = "max_header_bytes" // Options.MaxHeaderBytes
+	limitBodyBytes   = "max_body_bytes"   // Options.MaxBodyBytes
+)
+
+// limitReached counts a request beyond the limit called name.
+func (m *metrics) limitReached(name string) {
+	c, ok := m.limitByName[name]
+	if !ok {
+		c = m.limits.WithLabelValues(name) // a limit a newer waf package added
+	}
+	c.Inc()
 }
 
 // counter returns the decisions counter for action and a reason of bounded cardinality
@@ -96,6 +126,7 @@ func (s *Server) Describe(ch chan<- *prometheus.Desc) {
 	s.m.wafScore.Describe(ch)
 	s.m.panics.Describe(ch)
 	s.m.wafSkipped.Describe(ch)
+	s.m.limits.Describe(ch)
 	for _, d := range stateDescs {
 		ch <- d
 	}
@@ -108,6 +139,7 @@ func (s *Server) Collect(ch chan<- prometheus.Metric) {
 	s.m.wafScore.Collect(ch)
 	s.m.panics.Collect(ch)
 	s.m.wafSkipped.Collect(ch)
+	s.m.limits.Collect(ch)
 	p := s.policy.Load()
 	for _, l := range p.Limits {
 		if l.Window != nil {

@@ -166,16 +166,30 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 // A body over MaxBodyBytes is the exception: on the body path sidewall answers the client
 // itself, and 413 is the answer the client should get.
 func (s *Server) errorHandler(ctx *fasthttp.RequestCtx, err error) {
-	s.log.Warn("malformed request", "action", actionInvalid, "error", err.Error(),
-		"peer", ctx.RemoteAddr().String())
 	s.m.invalid.Inc()
-	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+	var small *fasthttp.ErrSmallBuffer
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		s.limitReachedByServer(ctx, limitBodyBytes, err)
 		deny(ctx, actionInvalid, "request body too large")
 		ctx.SetStatusCode(fasthttp.StatusRequestEntityTooLarge)
-	} else {
+	case errors.As(err, &small):
+		s.limitReachedByServer(ctx, limitHeaderBytes, err)
+		deny(ctx, actionInvalid, "request head too large")
+	default:
+		s.log.Warn("malformed request", "action", actionInvalid, "error", err.Error(),
+			"peer", ctx.RemoteAddr().String())
 		deny(ctx, actionInvalid, "malformed request")
 	}
 	ctx.SetConnectionClose()
+}
+
+// limitReachedByServer logs and counts a request fasthttp refused for one of the server's
+// limits.
+func (s *Server) limitReachedByServer(ctx *fasthttp.RequestCtx, limit string, err error) {
+	s.m.limitReached(limit)
+	s.log.Warn("inspection limit reached", "action", actionInvalid, "limit", limit,
+		"error", err.Error(), "peer", ctx.RemoteAddr().String())
 }
 
 // fasthttpLogger sends fasthttp's own messages (connection errors) to the slog logger.

@@ -47,6 +47,13 @@
 // WAF last. What is left is Coraza's rule loop itself: some 350 rule evaluations and 70
 // matches (the CRS's own bookkeeping: setup actions, paranoia-level skips) per request.
 //
+// Reading stops somewhere: Coraza collects at most SecArgumentsLimit arguments and drops
+// the rest, and whatever a WAF does not read an attacker can hide behind padding. So
+// every limit on what the Engine reads (Options.Limits: arguments, their names and
+// values, nesting, multipart parts, cookies, header fields; and the body limit) fails
+// closed: sidewall's own rules (ids 4801xx), loaded before the CRS, deny a request
+// beyond one, and Verdict.Limit names it. See Limits.
+//
 // At paranoia level 1 the CRS denies methods other than GET, HEAD, POST and OPTIONS
 // (911100) and request content types it does not list (920420). An API that uses PUT,
 // PATCH or DELETE needs tx.allowed_methods set in Options.BeforeCRS.

@@ -221,6 +221,11 @@ type Verdict struct {
 	// Nil when nothing matched.
 	Matched []Match
 
+	// Limit names the inspection limit the request went beyond (one of LimitNames, e.g.
+	// "args"), "" when it stayed within all of them. Such a request is denied (in
+	// blocking mode; WouldInterrupt in DetectionOnly mode) whatever its score: see Limits.
+	Limit string
+
 	// Score is the inbound anomaly score at blocking paranoia level
 	// (TX:blocking_inbound_anomaly_score), the number 949110 compares with the
 	// threshold. It is 0 when the request was interrupted in phase 1, before the CRS
@@ -327,7 +332,9 @@ func verdict(tx types.Transaction, err error) Verdict {
 	if d, ok := tx.(detectionOnly); ok && d.IsDetectionOnlyInterrupted() {
 		v.WouldInterrupt = true
 	}
-	v.Matched = loggedMatches(tx.MatchedRules())
+	mrs := tx.MatchedRules()
+	v.Matched = loggedMatches(mrs)
+	v.Limit = reachedLimit(tx, mrs, v.Status)
 	v.Score = inboundScore(tx)
 	return v
 }

@@ -21,6 +21,7 @@ import (
 //	SecRuleEngine, SecResponseBodyAccess Off, SecAuditEngine Off
 //	@crs-setup.conf.example         SecDefaultAction, CRS version
 //	SecAction 900000/900001/900110  ParanoiaLevel, InboundAnomalyThreshold
+//	Limits                          SecArgumentsLimit, the depth limit, sidewall's limit rules
 //	BeforeCRS
 //	@owasp_crs/*.conf               the rules
 //	SecRuleRemoveById               RemoveRuleIDs
@@ -62,6 +63,9 @@ type Options struct {
 
 	// Directives is extra SecLang loaded last.
 	Directives string
+
+	// Limits bound what the engine reads of a request; a request beyond one is denied.
+	Limits Limits
 }
 
 // CRS defaults that the zero Options stand for.
@@ -86,6 +90,10 @@ func (o Options) withDefaults() (Options, error) {
 		o.InboundAnomalyThreshold = defaultThreshold
 	case o.InboundAnomalyThreshold < 0:
 		errs = append(errs, fmt.Errorf("inbound anomaly threshold %d is negative", o.InboundAnomalyThreshold))
+	}
+	var err error
+	if o.Limits, err = o.Limits.withDefaults(); err != nil {
+		errs = append(errs, err)
 	}
 	for _, id := range o.RemoveRuleIDs {
 		if id <= 0 {
@@ -166,5 +174,6 @@ func (o Options) head() string {
 	fmt.Fprintf(&b, `SecAction "id:900000,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',setvar:tx.blocking_paranoia_level=%d"`+"\n", o.ParanoiaLevel)
 	fmt.Fprintf(&b, `SecAction "id:900001,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',setvar:tx.detection_paranoia_level=%d"`+"\n", o.ParanoiaLevel)
 	fmt.Fprintf(&b, `SecAction "id:900110,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',setvar:tx.inbound_anomaly_score_threshold=%d"`+"\n", o.InboundAnomalyThreshold)
+	b.WriteString(o.Limits.secLang())
 	return b.String()
 }
