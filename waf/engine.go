@@ -39,10 +39,11 @@ type Engine struct {
 // name the option or the SecLang that is wrong.
 //
 // The first call registers sidewall's @rx (RE2 where the build has it, a literal
-// prefilter in every build) with Coraza for the whole process (see the package
-// documentation); Coraza WAFs built afterwards, through New or not, use it.
+// prefilter in every build) and its sidewallderive action with Coraza for the whole
+// process (see the package documentation); Coraza WAFs built afterwards, through New or
+// not, use them.
 func New(opts Options) (*Engine, error) {
-	useRx()
+	registerPlugins()
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("waf: invalid options: %w", err)

@@ -2,6 +2,7 @@ package waf
 
 import (
 	"crypto/rand"
+	"embed"
 	"errors"
 	"io/fs"
 	"os"
@@ -11,10 +12,28 @@ import (
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
 )
 
+// sidewallRules are sidewall's own rules, rules/*.conf, included as @sidewall/*.conf
+// (after the CRS's detection rules and before its blocking evaluation: see Options).
+// A Go module's file names cannot begin with "@".
+//
+//go:embed rules/*.conf
+var sidewallRules embed.FS
+
+// builtin is the embedded rules: sidewall's own under "@sidewall/", the CRS's (and
+// coraza.conf-recommended) from the coraza-coreruleset module under every other "@" name.
+type builtin struct{}
+
+func (builtin) Open(name string) (fs.File, error) {
+	if rest, ok := strings.CutPrefix(name, "@sidewall"); ok && (rest == "" || rest[0] == '/') {
+		return sidewallRules.Open("rules" + rest)
+	}
+	return coreruleset.FS.Open(name)
+}
+
 // rulesFS is the root filesystem Coraza's SecLang parser reads from while New builds one
-// Engine. It serves the CRS embedded in the coraza-coreruleset module for names that
-// begin with "@" (the way the CRS and coraza.conf-recommended are included), and the
-// operating system's filesystem for Options.RuleFiles and everything they include.
+// Engine. It serves the embedded rules (builtin) for names that begin with "@" (the way
+// the CRS and coraza.conf-recommended are included), and the operating system's
+// filesystem for Options.RuleFiles and everything they include.
 //
 // Coraza takes one root for everything; with coreruleset.FS alone an operator's
 // /etc/sidewall/rules.conf could not be read, and with the OS filesystem alone the CRS
@@ -74,7 +93,7 @@ func crsName(name string) (string, bool) {
 
 func (r rulesFS) Open(name string) (fs.File, error) {
 	if n, ok := crsName(name); ok {
-		f, err := coreruleset.FS.Open(n)
+		f, err := builtin{}.Open(n)
 		if !errors.Is(err, fs.ErrNotExist) {
 			return f, err
 		}
@@ -84,7 +103,7 @@ func (r rulesFS) Open(name string) (fs.File, error) {
 
 func (r rulesFS) ReadFile(name string) ([]byte, error) {
 	if n, ok := crsName(name); ok {
-		b, err := fs.ReadFile(coreruleset.FS, n)
+		b, err := fs.ReadFile(builtin{}, n)
 		if !errors.Is(err, fs.ErrNotExist) {
 			return b, err
 		}
@@ -94,7 +113,7 @@ func (r rulesFS) ReadFile(name string) ([]byte, error) {
 
 func (r rulesFS) Glob(pattern string) ([]string, error) {
 	if n, ok := crsName(pattern); ok {
-		m, err := fs.Glob(coreruleset.FS, n)
+		m, err := fs.Glob(builtin{}, n)
 		if err != nil || len(m) > 0 {
 			return m, err
 		}

@@ -22,8 +22,11 @@ import (
 //	@crs-setup.conf.example         SecDefaultAction, CRS version
 //	SecAction 900000/900001/900110  ParanoiaLevel, InboundAnomalyThreshold
 //	Limits                          SecArgumentsLimit, the depth limit, sidewall's limit rules
+//	SecAction 480001/480002         derived arguments (derive.go)
 //	BeforeCRS
-//	@owasp_crs/*.conf               the rules
+//	@owasp_crs/REQUEST-901..944     the CRS's detection rules
+//	@sidewall/*.conf                sidewall's own rules (ids 4802xx and up), scoring as the CRS does
+//	@owasp_crs/REQUEST-949.., RESPONSE-*  the CRS's blocking evaluation and the rest
 //	SecRuleRemoveById               RemoveRuleIDs
 //	RuleFiles                       in order
 //	Directives
@@ -126,7 +129,16 @@ func (o Options) sources(fsys rulesFS) []source {
 	if o.BeforeCRS != "" {
 		src = append(src, source{name: "BeforeCRS", add: directives(o.BeforeCRS)})
 	}
-	src = append(src, source{add: directives("Include @owasp_crs/*.conf")})
+	// sidewall's rules score into the CRS's inbound anomaly score: they run after the
+	// CRS's initialisation (901, which zeroes the scores in phase 1) and its detection
+	// rules, and before its blocking evaluation (949) adds the scores up.
+	// (The globs name the CRS's files by number: 901-944, then 949 and 999.)
+	src = append(src, source{add: directives("Include @owasp_crs/REQUEST-9[0-3]*.conf\n" +
+		"Include @owasp_crs/REQUEST-94[0-4]*.conf\n" +
+		"Include @sidewall/*.conf\n" +
+		"Include @owasp_crs/REQUEST-94[5-9]*.conf\n" +
+		"Include @owasp_crs/REQUEST-9[5-9]*.conf\n" +
+		"Include @owasp_crs/RESPONSE-*.conf")})
 	if len(o.RemoveRuleIDs) > 0 {
 		var b strings.Builder
 		b.WriteString("SecRuleRemoveById")
@@ -175,5 +187,6 @@ func (o Options) head() string {
 	fmt.Fprintf(&b, `SecAction "id:900001,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',setvar:tx.detection_paranoia_level=%d"`+"\n", o.ParanoiaLevel)
 	fmt.Fprintf(&b, `SecAction "id:900110,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',setvar:tx.inbound_anomaly_score_threshold=%d"`+"\n", o.InboundAnomalyThreshold)
 	b.WriteString(o.Limits.secLang())
+	b.WriteString(deriveSecLang())
 	return b.String()
 }

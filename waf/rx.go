@@ -4,10 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
-	"github.com/corazawaf/coraza/v3/experimental/plugins"
 	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
 	"rsc.io/binaryregexp"
 
@@ -32,21 +30,10 @@ import (
 // v3.8.1. This operator has its own, simpler one (prefilter.go), run before either
 // engine.
 
-// useRx registers this @rx with Coraza, once per process, in every build: with RE2
+// registerPlugins (plugins.go) registers this @rx with Coraza, in every build: with RE2
 // where the build has it, and with Go's regexp alone otherwise, but always with the
 // prefilter and the MayMatch our Coraza's value filter asks (without them a pure-Go
 // build spent 2.6 times the CPU of a cgo one on a GET and 7 times on a form POST).
-// Coraza keeps operators in a process-wide table that its parser reads without a lock,
-// so the registration must happen before any WAF is built: New calls useRx first
-// thing, and sidewall builds no Coraza WAF but through New. It is a function rather
-// than an init so that merely importing the package changes nothing.
-func useRx() {
-	registerOnce.Do(func() {
-		plugins.RegisterOperator("rx", newRx)
-	})
-}
-
-var registerOnce sync.Once
 
 // RegexEngine names the regular expression engine behind @rx in this build: "re2"
 // (cgo, libre2) or "go" (Go's regexp, as stock Coraza). For a start-up log line.

@@ -1,0 +1,23 @@
+package waf
+
+import (
+	"sync"
+
+	"github.com/corazawaf/coraza/v3/experimental/plugins"
+)
+
+// registerPlugins registers sidewall's additions to SecLang with Coraza, once per
+// process: the @rx operator (rx.go, replacing Coraza's own), @detectOverlongUTF8
+// (overlong.go) and the sidewallderive action (derive.go). Coraza keeps operators and actions in process-wide tables that its
+// parser reads without a lock, so this must happen before any WAF is built: New calls
+// it first thing, and sidewall builds no Coraza WAF but through New. It is a function
+// rather than an init so that merely importing the package changes nothing.
+func registerPlugins() {
+	registerOnce.Do(func() {
+		plugins.RegisterOperator("rx", newRx)
+		plugins.RegisterOperator("detectOverlongUTF8", newOverlongOp)
+		plugins.RegisterAction(deriveAction, newDeriver)
+	})
+}
+
+var registerOnce sync.Once
