@@ -214,9 +214,10 @@ func TestWAFDetectionOnly(t *testing.T) {
 
 // TestWAFSeesTheClientRequest checks what the WAF is given: the client's headers as sent,
 // without the contract headers nginx added (which carry the URI and would double-count
-// it), and with the original Content-Length put back.
+// it), and with the original Content-Length and Transfer-Encoding put back.
 func TestWAFSeesTheClientRequest(t *testing.T) {
-	raw := subrequest("GET", "/a?b=c", "192.0.2.90", "X-Custom:  v1 ", "cookie: a=1;b=2", HeaderContentLength+": 12")
+	raw := subrequest("GET", "/a?b=c", "192.0.2.90", "X-Custom:  v1 ", "cookie: a=1;b=2", HeaderContentLength+": 12",
+		HeaderTransferEncoding+": chunked")
 	ctx := newCtx(t, raw)
 	var req request
 	if err := req.parse(ctx); err != nil {
@@ -228,7 +229,7 @@ func TestWAFSeesTheClientRequest(t *testing.T) {
 	for _, h := range wr.Headers {
 		got = append(got, h.Name+"="+h.Value)
 	}
-	want := []string{"Host=www.example.com", "X-Custom=v1", "cookie=a=1;b=2", "Content-Length=12"}
+	want := []string{"Host=www.example.com", "X-Custom=v1", "cookie=a=1;b=2", "Content-Length=12", "Transfer-Encoding=chunked"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("WAF headers\n got %q\nwant %q", got, want)
 	}

@@ -18,6 +18,7 @@
 //	X-Sidewall-Protocol        the original protocol ($server_protocol)
 //	X-Sidewall-Request-ID      nginx's $request_id, carried into every log line
 //	X-Sidewall-Content-Length  the original Content-Length, if any
+//	X-Sidewall-Transfer-Encoding  the original Transfer-Encoding, if any (nginx de-chunks)
 //
 // nginx's auth_request understands only three answers: 2xx lets the request pass, 401 and
 // 403 deny it, and anything else becomes a 500 for the client. So sidewall answers 204 to

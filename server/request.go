@@ -27,6 +27,9 @@ const (
 	HeaderProtocol      = "X-Sidewall-Protocol"
 	HeaderRequestID     = "X-Sidewall-Request-ID"
 	HeaderContentLength = "X-Sidewall-Content-Length"
+	// HeaderTransferEncoding is the client's Transfer-Encoding, which nginx consumes: it
+	// de-chunks the body and sends sidewall a Content-Length.
+	HeaderTransferEncoding = "X-Sidewall-Transfer-Encoding"
 	// HeaderContinue names the nginx named location (e.g. "@app") where an allowed
 	// request continues on the body path.
 	HeaderContinue = "X-Sidewall-Continue"
@@ -170,7 +173,8 @@ func stripPort(h []byte) []byte {
 // wafRequest converts the request for the WAF. It copies what it keeps into strings: the
 // WAF's transaction must not hold fasthttp's buffers. The headers are the raw header block
 // nginx forwarded, in order and with the client's spelling, less the contract headers, with
-// the client's Host first (if it sent one) and its Content-Length put back.
+// the client's Host first (if it sent one) and its Content-Length and Transfer-Encoding
+// put back.
 func (r *request) wafRequest(ctx *fasthttp.RequestCtx, dst *waf.Request) {
 	h := &ctx.Request.Header
 	dst.ID = string(r.id)
@@ -209,6 +213,9 @@ func (r *request) wafRequest(ctx *fasthttp.RequestCtx, dst *waf.Request) {
 	if cl := h.Peek(HeaderContentLength); len(cl) > 0 {
 		dst.Headers = append(dst.Headers, waf.Header{Name: "Content-Length", Value: string(cl)})
 	}
+	if te := h.Peek(HeaderTransferEncoding); len(te) > 0 {
+		dst.Headers = append(dst.Headers, waf.Header{Name: "Transfer-Encoding", Value: string(te)})
+	}
 	dst.Body = nil
 	if r.body {
 		// The WAF does not keep the body past Inspect, so fasthttp's buffer is lent.
@@ -220,7 +227,8 @@ func (r *request) wafRequest(ctx *fasthttp.RequestCtx, dst *waf.Request) {
 // own), which the WAF must not see as the client's.
 var contractHeaders = [...]string{
 	HeaderMethod, HeaderURI, HeaderHost, HeaderClientHost, HeaderAddr, HeaderProtocol, "Host",
-	HeaderRequestID, HeaderContentLength, HeaderContinue, HeaderProfile, "Connection", "Content-Length",
+	HeaderRequestID, HeaderContentLength, HeaderTransferEncoding, HeaderContinue, HeaderProfile,
+	"Connection", "Content-Length", "Transfer-Encoding",
 }
 
 func isContractHeader(name []byte) bool {
