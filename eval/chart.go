@@ -15,7 +15,6 @@ const (
 	labelWidth = 150
 	plotWidth  = chartWidth - labelWidth - 80
 	barHeight  = 6
-	chartTop   = 60
 )
 
 var settingColors = []string{"#3182bd", "#e6550d", "#31a354", "#756bb1"}
@@ -28,17 +27,17 @@ func (r *report) chart() string {
 	kinds, classes := r.Settings[0].Benign.ByKind, r.Settings[0].Attack.ByClass
 	p1 := len(kinds)*rowH + 10
 	p2 := len(classes)*rowH + 10
-	height := chartTop + p1 + 60 + p2 + 50
+	height := 44 + 16*len(r.Settings) + 16 + p1 + 60 + p2 + 50
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", chartWidth, height, chartWidth, height)
 	fmt.Fprintln(&b, `<rect width="100%" height="100%" fill="#fff"/>`)
 	fmt.Fprintf(&b, `<text x="10" y="20" font-size="15" font-weight="bold">%s</text>`+"\n", esc(fmt.Sprintf("sidewall precision and recall, %s: %d benign, %d attack requests", r.Started.Format("2006-01-02"), r.Benign, r.Attack)))
-	x := float64(10)
-	for i, s := range r.Settings {
-		label := fmt.Sprintf("%s (benign denied %s, detected %s)", s.Setting.ID, pct(s.Benign.Denied, s.Benign.Total), pct(s.Attack.Detected, s.Attack.Total))
-		fmt.Fprintf(&b, `<rect x="%.0f" y="32" width="10" height="10" fill="%s"/><text x="%.0f" y="41">%s</text>`+"\n", x, settingColors[i%len(settingColors)], x+14, esc(label))
-		x += 18 + 6.2*float64(len(label))
+	for i, s := range r.Settings { // the legend, a line per configuration
+		label := fmt.Sprintf("%s: benign denied %s, attacks detected %s (%s)", s.Setting.ID, pct(s.Benign.Denied, s.Benign.Total), pct(s.Attack.Detected, s.Attack.Total), s.Setting.Title)
+		y := 32 + 16*i
+		fmt.Fprintf(&b, `<rect x="10" y="%d" width="10" height="10" fill="%s"/><text x="24" y="%d">%s</text>`+"\n", y, settingColors[i%len(settingColors)], y+9, esc(label))
 	}
+	top := 44 + 16*len(r.Settings)
 	panel := func(y0 int, title string, groups func(*settingResult) []count, n int) {
 		fmt.Fprintf(&b, `<text x="10" y="%d" font-weight="bold">%s</text>`+"\n", y0-6, esc(title))
 		h := n*rowH + 4
@@ -60,8 +59,8 @@ func (r *report) chart() string {
 			}
 		}
 	}
-	panel(chartTop+10, "Benign requests denied, by kind (lower is better)", func(s *settingResult) []count { return s.Benign.ByKind }, len(kinds))
-	panel(chartTop+p1+70, "Attack samples detected, by class (higher is better)", func(s *settingResult) []count { return s.Attack.ByClass }, len(classes))
+	panel(top+16, "Benign requests denied, by kind (lower is better)", func(s *settingResult) []count { return s.Benign.ByKind }, len(kinds))
+	panel(top+16+p1+60, "Attack samples detected, by class (higher is better)", func(s *settingResult) []count { return s.Attack.ByClass }, len(classes))
 	fmt.Fprintf(&b, `<text x="10" y="%d" fill="#666">%s</text>`+"\n", height-10, esc("Through real nginx (the body path) and sidewall; each bar is a share of the requests sidewall judged. make eval; eval/README in eval/testdata."))
 	b.WriteString("</svg>\n")
 	return b.String()
