@@ -6,7 +6,7 @@ BIN     := bin/sidewall
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build run test test-coraza lint deps fuzz clean crs bench bench-scale bench-go
+.PHONY: all build run test test-coraza lint deps fuzz clean crs bench bench-scale bench-go eval
 
 # CORAZA_PATCHED are the packages of third_party/coraza that sidewall patches: lint and
 # test-coraza vet and gofmt them (upstream's other files are upstream's style).
@@ -102,3 +102,14 @@ bench-go:
 	@mkdir -p bench/out
 	bash -o pipefail -c '$(GO) test -run "^$$" -bench "$(BENCH)" -benchmem -count $(BENCH_COUNT) $(if $(CPUPROFILE),-cpuprofile $(CPUPROFILE) -o bench/out/) $(BENCH_PKG) | tee bench/out/bench-go.txt'
 
+
+# eval measures the WAF's precision and recall (about a minute): it replays the benign and
+# attack corpora of eval/testdata through real nginx (the body path) and sidewall under
+# the shipped defaults, paranoia level 2 and the "api" profile, and writes eval/out/report.md,
+# report.svg and results.json (every denied benign request with what matched, every attack
+# that passed). EVAL_ARGS passes flags (`go run ./eval -h`), e.g. EVAL_ARGS='-only default'.
+# make test replays a fixed slice with thresholds (eval's TestSlice); go run ./eval/gen
+# rewrites the corpora from their generators.
+EVAL_ARGS ?=
+eval: deps
+	$(GO) run ./eval $(EVAL_ARGS)

@@ -2,16 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sidewall/sidewall/internal/runreport"
 )
 
 // sample is one measurement in one round.
@@ -297,22 +297,9 @@ func fmtUS(us float64) string {
 
 // write puts report.md, report.svg and results.json into dir.
 func (r *report) write(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	js, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(js, '\n'), 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "report.svg"), []byte(r.chart()), 0o644); err != nil {
-		return err
-	}
 	var b strings.Builder
 	r.markdown(&b)
-	return os.WriteFile(filepath.Join(dir, "report.md"), []byte(b.String()), 0o644)
+	return runreport.Write(dir, r, r.chart(), b.String())
 }
 
 // Table writes the main table in Markdown; the README's Benchmarks section quotes it.
