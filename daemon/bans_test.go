@@ -1,7 +1,6 @@
-package main
+package daemon
 
 import (
-	"bytes"
 	"net"
 	"os"
 	"path/filepath"
@@ -85,33 +84,6 @@ func TestFixedDynamic(t *testing.T) {
 		err := fixedDynamic(running, parseConfig(t, tc.text))
 		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("fixedDynamic: %v, want %q", err, tc.err)
-		}
-	}
-}
-
-// TestCheckFlagBans: -t reads the ban file and the token file, as a start would.
-func TestCheckFlagBans(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	write("broken.json", "{")
-	brokenBans := write("brokenbans.toml", "[bans]\nfile = \"broken.json\"\n")
-	noToken := write("notoken.toml", "[admin]\nlisten = \"127.0.0.1:9091\"\ntoken_file = \"missing.token\"\n")
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"-t", "-config", brokenBans}, "broken.json"},
-		{[]string{"-t", "-config", noToken}, "admin.token_file"},
-	} {
-		var stdout, stderr bytes.Buffer
-		if code := run(tc.args, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), tc.want) {
-			t.Errorf("%v: exit %d, output:\n%s%s\nwant 1 and %q", tc.args, code, stdout.String(), stderr.String(), tc.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"errors"
@@ -430,4 +430,19 @@ func bodyLimitDirectives(c config.WAF) string {
 	}
 	return fmt.Sprintf("SecRequestBodyLimit %d\nSecRequestBodyInMemoryLimit %d\nSecRequestBodyLimitAction %s\n",
 		c.BodyLimit, min(c.BodyLimit, 128<<10), action)
+}
+
+// trustedPeers converts server.trusted_peers (validated by config) for the server; an
+// empty list trusts every peer.
+func trustedPeers(list []string) []netip.Prefix {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if p, err := blocklist.ParsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
