@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,28 +83,6 @@ func TestFixedDynamic(t *testing.T) {
 		err := fixedDynamic(running, parseConfig(t, tc.text))
 		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("fixedDynamic: %v, want %q", err, tc.err)
-		}
-	}
-}
-
-// TestAdminSocket: the admin API's unix socket gets its configured mode, and a stale
-// socket file left by a crash does not stop the bind.
-func TestAdminSocket(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "admin.sock")
-	for range 2 { // the second round finds the first's file
-		lns, err := listenAdmin(config.Admin{Socket: sock, SocketMode: 0o600})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fi, err := os.Stat(sock)
-		if err != nil || fi.Mode()&os.ModeSocket == 0 || fi.Mode().Perm() != 0o600 {
-			t.Errorf("socket %v %v, want a socket with mode 0600", fi.Mode(), err)
-		}
-		for _, ln := range lns {
-			if ul, ok := ln.(*net.UnixListener); ok {
-				ul.SetUnlinkOnClose(false) // as a crash would leave it
-			}
-			ln.Close()
 		}
 	}
 }

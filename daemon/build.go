@@ -338,12 +338,7 @@ func (b *builder) redisClient(c config.Redis) (*redisClient, error) {
 	if old := b.live.redis; old != nil && old.conn == conn {
 		return old, nil
 	}
-	client, err := limiter.DialRedis(rueidis.ClientOption{
-		InitAddress: []string{c.Address},
-		Username:    c.Username,
-		Password:    c.Password,
-		SelectDB:    c.DB,
-	})
+	client, err := dialRedis(c)
 	if client == nil {
 		return nil, fmt.Errorf("ratelimit.redis: %w", err)
 	}

@@ -33,7 +33,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 
@@ -144,7 +143,7 @@ func New(cfg *config.Config, opts Options) (*Service, error) {
 // Start listens, serves, starts the admin API and the bans loop, and watches the list
 // files. On error the caller still calls Stop, to close what did start.
 func (s *Service) Start() error {
-	lns, err := listen(s.cfg.Server)
+	lns, err := listen(s.cfg.Server.Listen, s.cfg.Server.Socket, s.cfg.Server.SocketMode)
 	if err != nil {
 		return err
 	}
@@ -281,31 +280,4 @@ func (s *Service) Stop(ctx context.Context) error {
 		return fmt.Errorf("daemon: stop: %w", err)
 	}
 	return nil
-}
-
-// listen opens the TCP listener and, when configured, the unix socket.
-func listen(c config.Server) ([]net.Listener, error) {
-	tcp, err := net.Listen("tcp", c.Listen)
-	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", c.Listen, err)
-	}
-	lns := []net.Listener{tcp}
-	if c.Socket == "" {
-		return lns, nil
-	}
-	// A socket file left by a process that died would make the bind fail.
-	if fi, err := os.Lstat(c.Socket); err == nil && fi.Mode()&os.ModeSocket != 0 {
-		os.Remove(c.Socket)
-	}
-	unix, err := net.Listen("unix", c.Socket)
-	if err != nil {
-		tcp.Close()
-		return nil, fmt.Errorf("listen on %s: %w", c.Socket, err)
-	}
-	if err := os.Chmod(c.Socket, c.SocketMode); err != nil {
-		tcp.Close()
-		unix.Close()
-		return nil, fmt.Errorf("chmod %s: %w", c.Socket, err)
-	}
-	return append(lns, unix), nil
 }
