@@ -71,8 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
 		return 1
 	}
-	logger := daemon.NewLogger(cfg.Log, stderr)
-	svc, err := daemon.New(cfg, daemon.Options{Source: src, Logger: logger, Version: version})
+	logger, level := daemon.NewLogger(cfg.Log, stderr)
+	svc, err := daemon.New(cfg, daemon.Options{Source: src, Logger: logger, Level: level, Version: version})
 	if err != nil {
 		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
 		return 1

@@ -150,22 +150,13 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 	return nil
 }
 
-// reloaded applies what a reload may change here: the admin token. The sharing of bans
-// keeps the Redis it started with (the rate limits follow a change of [ratelimit.redis]
-// at once); a change is logged.
-func (d *dynamic) reloaded(cfg *config.Config, logger *slog.Logger) {
-	if sharingOf(cfg) != d.shared {
-		logger.Warn("bans: sharing through redis (ratelimit.backend, [ratelimit.redis], bans.redis_key) keeps the settings sidewall started with; restart to apply the new ones")
+// reloaded applies what a reload may change here: the admin token, read by the reload
+// before it published anything. The sharing of bans keeps the Redis it started with:
+// restartOnly refuses a change to it.
+func (d *dynamic) reloaded(token string) {
+	if d.admin != nil {
+		d.admin.SetToken(token)
 	}
-	if d.admin == nil {
-		return
-	}
-	token, err := adminToken(cfg.Admin)
-	if err != nil {
-		logger.Error("admin API: the token could not be read; the running one stays", "error", err.Error())
-		return
-	}
-	d.admin.SetToken(token)
 }
 
 // stop ends the admin API and the bans loop, and writes the ban file if its last write
@@ -191,18 +182,6 @@ func (d *dynamic) stop(ctx context.Context, logger *slog.Logger) {
 			logger.Error("stop: the bans could not be saved; changes since the last save are lost", "error", err.Error())
 		}
 	}
-}
-
-// fixedDynamic refuses a reload that changes what cannot change while running.
-func fixedDynamic(running, next *config.Config) error {
-	switch {
-	case next.Admin.Listen != running.Admin.Listen || next.Admin.Socket != running.Admin.Socket ||
-		next.Admin.SocketMode != running.Admin.SocketMode:
-		return errors.New("admin.listen, admin.socket and admin.socket_mode cannot change while running; restart sidewall")
-	case next.Bans.File != running.Bans.File:
-		return errors.New("bans.file cannot change while running; restart sidewall")
-	}
-	return nil
 }
 
 // logBansEvent logs what the bans loop did. Auto-bans were logged with their evidence

@@ -71,18 +71,3 @@ func TestAdminToken(t *testing.T) {
 		}
 	}
 }
-
-func TestFixedDynamic(t *testing.T) {
-	running := parseConfig(t, "[admin]\nlisten = \"127.0.0.1:9091\"\ntoken = \"0123456789abcdef\"\n[bans]\nfile = \"/var/lib/sidewall/bans.json\"\n")
-	tests := []struct{ text, err string }{
-		{"[admin]\nlisten = \"127.0.0.1:9091\"\ntoken = \"fedcba9876543210\"\n[bans]\nfile = \"/var/lib/sidewall/bans.json\"\n", ""},
-		{"[admin]\nlisten = \"127.0.0.1:9092\"\ntoken = \"0123456789abcdef\"\n[bans]\nfile = \"/var/lib/sidewall/bans.json\"\n", "admin.listen"},
-		{"[admin]\nlisten = \"127.0.0.1:9091\"\ntoken = \"0123456789abcdef\"\n[bans]\nfile = \"/tmp/bans.json\"\n", "bans.file"},
-	}
-	for _, tc := range tests {
-		err := fixedDynamic(running, parseConfig(t, tc.text))
-		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
-			t.Errorf("fixedDynamic: %v, want %q", err, tc.err)
-		}
-	}
-}

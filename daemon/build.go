@@ -85,10 +85,11 @@ func (b *builder) close() {
 // build makes a complete policy from cfg, or reports every part that failed.
 func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 	p := &server.Policy{
-		FailOpen:    cfg.Server.FailurePolicy == "open",
-		LogAllowed:  cfg.Log.Allowed,
-		BodyLimit:   cfg.WAF.BodyLimit,
-		BodyPartial: cfg.WAF.BodyLimitAction == "inspect_partial",
+		TrustedPeers: trustedPeers(cfg.Server.TrustedPeers),
+		FailOpen:     cfg.Server.FailurePolicy == "open",
+		LogAllowed:   cfg.Log.Allowed,
+		BodyLimit:    cfg.WAF.BodyLimit,
+		BodyPartial:  cfg.WAF.BodyLimitAction == "inspect_partial",
 		SkipWAF: server.StaticAssets{
 			PathPrefixes: cfg.WAF.SkipPathPrefixes,
 			Extensions:   cfg.WAF.SkipExtensions,

@@ -70,6 +70,8 @@ type Options struct {
 	// Logger receives the service's log lines, the server's denials included. Nil
 	// discards.
 	Logger *slog.Logger
+	// Level, when set, is Logger's level: a reload sets it to the new log.level.
+	Level *slog.LevelVar
 	// Version is logged when the service starts listening.
 	Version string
 }
@@ -82,6 +84,7 @@ type Options struct {
 // has returned.
 type Service struct {
 	log     *slog.Logger
+	level   *slog.LevelVar // nil when the level is not the service's to set
 	version string
 	source  Source
 	cfg     *config.Config // the running configuration; the loop's once it runs
@@ -104,7 +107,7 @@ type Service struct {
 // token included, and starts nothing. A Redis that is down is no error: the rate limits
 // fall back, and the log says so.
 func New(cfg *config.Config, opts Options) (*Service, error) {
-	s := &Service{log: opts.Logger, version: opts.Version, source: opts.Source, cfg: cfg,
+	s := &Service{log: opts.Logger, level: opts.Level, version: opts.Version, source: opts.Source, cfg: cfg,
 		reloadReq: make(chan chan error), quit: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -122,7 +125,6 @@ func New(cfg *config.Config, opts Options) (*Service, error) {
 	s.srv = server.New(p, server.Options{
 		MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
 		MaxBodyBytes:   cfg.Server.MaxBodyBytes,
-		TrustedPeers:   trustedPeers(cfg.Server.TrustedPeers),
 		ReadTimeout:    cfg.Server.ReadTimeout.Duration,
 		WriteTimeout:   cfg.Server.WriteTimeout.Duration,
 		IdleTimeout:    cfg.Server.IdleTimeout.Duration,
@@ -202,17 +204,19 @@ func (s *Service) Reload() error {
 	}
 }
 
-// reload is Reload on the loop: it publishes a new policy and returns nil, or keeps the
-// running configuration and returns why. Settings that cannot change while running (the
-// listeners, the ban file) are refused with a message, and a configuration that fails to
-// load or build keeps the running policy.
+// reload is Reload on the loop: it applies the whole new configuration and returns nil,
+// or none of it and returns why. A configuration that fails to load, changes a setting
+// only a restart can apply (restartOnly names it), or fails to build keeps the running
+// one. Everything that can fail runs before anything is published; the build goes last,
+// since a successful one commits the limiters it kept.
 func (s *Service) reload() error {
 	name, next, err := s.source.Load()
-	if err == nil && (next.Server.Listen != s.cfg.Server.Listen || next.Server.Socket != s.cfg.Server.Socket) {
-		err = errors.New("server.listen and server.socket cannot change while running; restart sidewall to move it")
-	}
 	if err == nil {
-		err = fixedDynamic(s.cfg, next)
+		err = restartOnly(s.cfg, next)
+	}
+	var token string
+	if err == nil {
+		token, err = adminToken(next.Admin)
 	}
 	var p *server.Policy
 	if err == nil {
@@ -228,9 +232,12 @@ func (s *Service) reload() error {
 	// Releases the old engines' share of Coraza's process-wide pattern cache; safe while
 	// requests that started with them are still inspecting.
 	old.CloseEngines()
-	s.cfg = next
+	if s.level != nil {
+		s.level.Set(logLevel(next.Log))
+	}
+	s.dyn.reloaded(token)
 	s.lists.reset(next.Blocklist, s.b.stamps)
-	s.dyn.reloaded(next, s.log)
+	s.cfg = next
 	s.log.Info("reloaded", "config", name)
 	return nil
 }
