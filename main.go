@@ -7,8 +7,11 @@
 //	sidewall -version
 //
 // Signals: SIGHUP reloads the configuration (a bad one keeps the old running); SIGTERM and
-// SIGINT stop accepting connections, let the decisions in flight finish, and exit.
-// Blocklist files are also reloaded on their own when they change.
+// SIGINT stop accepting connections, let the decisions in flight finish, and exit 0.
+// Both are answered from the moment the process starts: during the start (the WAF takes
+// a good part of a second to build) a SIGHUP reloads once sidewall runs, and SIGTERM
+// ends the start and exits 0. Blocklist files are also reloaded on their own when they
+// change.
 //
 // This file is the composition root: it reads the flags, answers the signals, and leaves
 // the building, starting, reloading and stopping to package daemon. Nothing imports it.
@@ -26,6 +29,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sidewall/sidewall/config"
 	"github.com/sidewall/sidewall/daemon"
 )
 
@@ -65,6 +69,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
+	// Signals are ours from the start: one that arrived before signal.Notify would take
+	// its default action and kill the process, and building the WAF takes a good part of
+	// a second. -t takes them as any command does.
+	var signals chan os.Signal
+	if !*check {
+		signals = make(chan os.Signal, 4)
+		signal.Notify(signals, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+		defer signal.Stop(signals)
+	}
+
 	src := daemon.Source{Path: *configPath, Default: defaultConfig}
 	name, cfg, err := src.Load()
 	if err != nil {
@@ -72,25 +86,80 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	logger, level := daemon.NewLogger(cfg.Log, stderr)
-	svc, err := daemon.New(cfg, daemon.Options{Source: src, Logger: logger, Level: level, Version: version})
-	if err != nil {
-		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
-		return 1
-	}
+	opts := daemon.Options{Source: src, Logger: logger, Level: level, Version: version}
 	if *check {
+		svc, _, code := build(name, cfg, opts, nil, stderr)
+		if svc == nil {
+			return code
+		}
 		svc.Stop(context.Background())
 		fmt.Fprintf(stdout, "sidewall: configuration %s is ok\n", name)
 		return 0
 	}
+	logger.Info("starting", "config", name, "version", version)
+	svc, reload, code := build(name, cfg, opts, signals, stderr)
+	if svc == nil {
+		return code
+	}
+	return serve(svc, reload, signals, logger, stderr)
+}
+
+// build builds the service while answering the signals that arrive meanwhile (the WAF
+// takes a good part of a second). A SIGHUP is owed a reload once the service runs: the
+// file may have changed since it was read. SIGTERM or SIGINT end the start once the build
+// returns, releasing what it built; build then returns a nil service and exit code 0. A
+// configuration that fails to build returns a nil service and exit code 1, having said
+// why on stderr.
+func build(name string, cfg *config.Config, opts daemon.Options, signals <-chan os.Signal, stderr io.Writer) (svc *daemon.Service, reload bool, code int) {
+	type built struct {
+		svc *daemon.Service
+		err error
+	}
+	done := make(chan built, 1)
+	go func() {
+		svc, err := daemon.New(cfg, opts)
+		done <- built{svc, err}
+	}()
+	logger := opts.Logger
+	var stopping bool
+	for {
+		select {
+		case sig := <-signals:
+			switch {
+			case stopping:
+			case sig != syscall.SIGHUP:
+				logger.Info("stopping", "signal", sig.String(), "during", "start")
+				stopping = true
+			case !reload:
+				logger.Info("reload queued: SIGHUP during start", "signal", sig.String())
+				reload = true
+			}
+		case b := <-done:
+			if b.err != nil {
+				fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, b.err)
+				return nil, false, 1
+			}
+			if stopping {
+				b.svc.Stop(context.Background())
+				logger.Info("stopped")
+				return nil, false, 0
+			}
+			return b.svc, reload, 0
+		}
+	}
+}
+
+// serve starts svc, reloads it first when a SIGHUP came during the build, and answers
+// signals until one stops it. It returns the exit code.
+func serve(svc *daemon.Service, reload bool, signals <-chan os.Signal, logger *slog.Logger, stderr io.Writer) int {
 	if err := svc.Start(); err != nil {
 		fmt.Fprintf(stderr, "sidewall: %v\n", err)
 		svc.Stop(context.Background())
 		return 1
 	}
-
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(signals)
+	if reload {
+		svc.Reload() // logs and counts the outcome
+	}
 	for {
 		select {
 		case err := <-svc.Failed():
@@ -99,7 +168,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				svc.Reload() // logs and counts the outcome
+				svc.Reload()
 				continue
 			}
 			logger.Info("stopping", "signal", sig.String())
