@@ -3,6 +3,7 @@ package stack
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -176,6 +177,21 @@ func (s *Sidewall) LogLines(substrings ...string) []string {
 		}
 	}
 	return out
+}
+
+// LogTime returns the time of the latest log line that contains every one of the given
+// substrings, as sidewall wrote it (the "time" of a JSON line).
+func (s *Sidewall) LogTime(substrings ...string) (time.Time, bool) {
+	lines := s.LogLines(substrings...)
+	for i := len(lines) - 1; i >= 0; i-- {
+		var l struct {
+			Time time.Time `json:"time"`
+		}
+		if json.Unmarshal([]byte(lines[i]), &l) == nil && !l.Time.IsZero() {
+			return l.Time, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Signal sends sig to the process.
