@@ -7,40 +7,30 @@
 //	sidewall -version
 //
 // Signals: SIGHUP reloads the configuration (a bad one keeps the old running); SIGTERM and
-// SIGINT stop accepting connections, let the decisions in flight finish, and exit.
-// Blocklist files are also reloaded on their own when they change (lists.go).
+// SIGINT stop accepting connections, let the decisions in flight finish, and exit 0.
+// Both are answered from the moment the process starts: during the start (the WAF takes
+// a good part of a second to build) a SIGHUP reloads once sidewall runs, and SIGTERM
+// ends the start and exits 0. Blocklist files are also reloaded on their own when they
+// change.
 //
-// This file is the composition root: it reads flags and the configuration, builds the
-// parts (policy.go translates the configuration into the options of the check packages;
-// bans.go wires the bans store, its sharing through Redis and the admin API), and runs the
-// server. Nothing imports it.
+// This file is the composition root: it reads the flags, answers the signals, and leaves
+// the building, starting, reloading and stopping to package daemon. Nothing imports it.
 package main
 
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
-	"github.com/sidewall/sidewall/server"
-	"github.com/sidewall/sidewall/waf"
+	"github.com/sidewall/sidewall/daemon"
 )
 
 // defaultConfig is config.toml, the configuration sidewall runs with when no -config is
@@ -51,6 +41,9 @@ var defaultConfig []byte
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
+
+// stopTimeout bounds how long SIGTERM waits for the decisions in flight.
+const stopTimeout = 10 * time.Second
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -76,240 +69,123 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	name, cfg, err := loadConfig(*configPath)
+	// Signals are ours from the start: one that arrived before signal.Notify would take
+	// its default action and kill the process, and building the WAF takes a good part of
+	// a second. -t takes them as any command does.
+	var signals chan os.Signal
+	if !*check {
+		signals = make(chan os.Signal, 4)
+		signal.Notify(signals, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+		defer signal.Stop(signals)
+	}
+
+	src := daemon.Source{Path: *configPath, Default: defaultConfig}
+	name, cfg, err := src.Load()
 	if err != nil {
 		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
 		return 1
 	}
-	// Build everything, WAF rules and list files included, so that -t catches what a
-	// start would trip over. A Redis that is down is not among those: the rate limits
-	// fall back, and the log says so.
-	logger := newLogger(cfg.Log, stderr)
-	b := builder{log: logger}
-	defer b.close()
-	p, err := b.build(cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
-		return 1
-	}
-	dyn, adminToken, err := openDynamic(cfg) // the bans file and the admin token
-	if err != nil {
-		fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, err)
-		return 1
-	}
+	logger, level := daemon.NewLogger(cfg.Log, stderr)
+	opts := daemon.Options{Source: src, Logger: logger, Level: level, Version: version}
 	if *check {
+		svc, _, code := build(name, cfg, opts, nil, stderr)
+		if svc == nil {
+			return code
+		}
+		svc.Stop(context.Background())
 		fmt.Fprintf(stdout, "sidewall: configuration %s is ok\n", name)
 		return 0
 	}
+	logger.Info("starting", "config", name, "version", version)
+	svc, reload, code := build(name, cfg, opts, signals, stderr)
+	if svc == nil {
+		return code
+	}
+	return serve(svc, reload, signals, logger, stderr)
+}
 
-	srv := server.New(p, server.Options{
-		MaxHeaderBytes: cfg.Server.MaxHeaderBytes,
-		MaxBodyBytes:   cfg.Server.MaxBodyBytes,
-		TrustedPeers:   trustedPeers(cfg.Server.TrustedPeers),
-		ReadTimeout:    cfg.Server.ReadTimeout.Duration,
-		WriteTimeout:   cfg.Server.WriteTimeout.Duration,
-		IdleTimeout:    cfg.Server.IdleTimeout.Duration,
-		Logger:         logger,
-		Bans:           dyn.store,
-	})
-	listeners, err := listen(cfg.Server)
-	if err != nil {
-		fmt.Fprintf(stderr, "sidewall: %v\n", err)
-		return 1
+// build builds the service while answering the signals that arrive meanwhile (the WAF
+// takes a good part of a second). A SIGHUP is owed a reload once the service runs: the
+// file may have changed since it was read. SIGTERM or SIGINT end the start once the build
+// returns, releasing what it built; build then returns a nil service and exit code 0. A
+// configuration that fails to build returns a nil service and exit code 1, having said
+// why on stderr.
+func build(name string, cfg *config.Config, opts daemon.Options, signals <-chan os.Signal, stderr io.Writer) (svc *daemon.Service, reload bool, code int) {
+	type built struct {
+		svc *daemon.Service
+		err error
 	}
-	serveErr := make(chan error, len(listeners))
-	for _, ln := range listeners {
-		logger.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(),
-			"version", version, "waf_regex", waf.RegexEngine())
-		go func() { serveErr <- srv.Serve(ln) }()
-	}
-	// Metrics: a registry of our own (nothing registers globally), served by the admin
-	// listener beside the bans API, never on the auth path.
-	reg := prometheus.NewRegistry()
-	reloads := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "sidewall", Name: "reloads_total",
-		Help: "Reloads by what (config: SIGHUP or POST /reload; lists: a changed list file) and result (ok, failed).",
-	}, []string{"what", "result"})
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), srv, reloads)
-	reloadReq := make(chan chan error)
-	ops := map[string]http.Handler{
-		"GET /metrics": promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
-		"POST /reload": reloadHandler(reloadReq),
-	}
-	if err := dyn.start(cfg.Admin, adminToken, logger, ops); err != nil {
-		fmt.Fprintf(stderr, "sidewall: %v\n", err)
-		return 1
-	}
-	lists := newListWatch(cfg.Blocklist, b.stamps) // reloads changed list files
-	lists.reloads = reloads
-	defer lists.stop()
-
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(signals)
+	done := make(chan built, 1)
+	go func() {
+		svc, err := daemon.New(cfg, opts)
+		done <- built{svc, err}
+	}()
+	logger := opts.Logger
+	var stopping bool
 	for {
 		select {
-		case err := <-serveErr:
-			logger.Error("serve failed", "error", err.Error())
-			return 1
-		case <-lists.tick():
-			lists.poll(srv, logger)
-		case done := <-reloadReq:
-			next, err := reload(&b, srv, *configPath, cfg, logger)
-			if next != nil {
-				cfg = next
-				lists.reset(cfg.Blocklist, b.stamps)
-				dyn.reloaded(cfg, logger)
+		case sig := <-signals:
+			switch {
+			case stopping:
+			case sig != syscall.SIGHUP:
+				logger.Info("stopping", "signal", sig.String(), "during", "start")
+				stopping = true
+			case !reload:
+				logger.Info("reload queued: SIGHUP during start", "signal", sig.String())
+				reload = true
 			}
-			countReload(reloads, "config", err)
-			done <- err
+		case b := <-done:
+			if b.err != nil {
+				fmt.Fprintf(stderr, "sidewall: configuration %s is invalid:\n%v\n", name, b.err)
+				return nil, false, 1
+			}
+			if stopping {
+				b.svc.Stop(context.Background())
+				logger.Info("stopped")
+				return nil, false, 0
+			}
+			return b.svc, reload, 0
+		}
+	}
+}
+
+// serve starts svc, reloads it first when a SIGHUP came during the build, and answers
+// signals until one stops it. It returns the exit code.
+func serve(svc *daemon.Service, reload bool, signals <-chan os.Signal, logger *slog.Logger, stderr io.Writer) int {
+	if err := svc.Start(); err != nil {
+		fmt.Fprintf(stderr, "sidewall: %v\n", err)
+		svc.Stop(context.Background())
+		return 1
+	}
+	if reload {
+		svc.Reload() // logs and counts the outcome
+	}
+	for {
+		select {
+		case err := <-svc.Failed():
+			logger.Error("serve failed", "error", err.Error())
+			stop(svc, logger)
+			return 1
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				next, err := reload(&b, srv, *configPath, cfg, logger)
-				if next != nil {
-					cfg = next
-					lists.reset(cfg.Blocklist, b.stamps)
-					dyn.reloaded(cfg, logger)
-				}
-				countReload(reloads, "config", err)
+				svc.Reload()
 				continue
 			}
 			logger.Info("stopping", "signal", sig.String())
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			err := srv.Shutdown(ctx)
-			dyn.stop(ctx, logger)
-			cancel()
-			if cfg.Server.Socket != "" {
-				os.Remove(cfg.Server.Socket)
-			}
-			if err != nil {
-				logger.Error("stop: decisions still in flight were cut", "error", err.Error())
-				return 1
-			}
-			logger.Info("stopped")
-			return 0
+			return stop(svc, logger)
 		}
 	}
 }
 
-// loadConfig reads the file at path, or the embedded default when path is "".
-func loadConfig(path string) (string, *config.Config, error) {
-	if path == "" {
-		cfg, err := config.Parse("config.toml (embedded)", defaultConfig)
-		return "config.toml (embedded)", cfg, err
+// stop stops svc, letting the decisions in flight finish for stopTimeout at most, and
+// returns the exit code.
+func stop(svc *daemon.Service, logger *slog.Logger) int {
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	if err := svc.Stop(ctx); err != nil {
+		logger.Error("stop: decisions still in flight were cut", "error", err.Error())
+		return 1
 	}
-	cfg, err := config.Load(path)
-	return path, cfg, err
-}
-
-// reload re-reads the configuration and publishes a new policy, and returns the new
-// configuration, or nil and why when it kept the running one. Settings that cannot change
-// while running (the listeners, the ban file) are refused with a message, and a
-// configuration that fails to load or build keeps the running policy.
-func reload(b *builder, srv *server.Server, path string, running *config.Config, logger *slog.Logger) (*config.Config, error) {
-	name, cfg, err := loadConfig(path)
-	if err == nil && (cfg.Server.Listen != running.Server.Listen || cfg.Server.Socket != running.Server.Socket) {
-		err = errors.New("server.listen and server.socket cannot change while running; restart sidewall to move it")
-	}
-	if err == nil {
-		err = fixedDynamic(running, cfg)
-	}
-	var p *server.Policy
-	if err == nil {
-		p, err = b.build(cfg)
-	}
-	if err != nil {
-		logger.Error("reload refused; the running configuration stays", "config", name, "error", err.Error())
-		return nil, err
-	}
-	old := srv.Policy()
-	srv.SetPolicy(p)
-	// Releases the old engines' share of Coraza's process-wide pattern cache; safe while
-	// requests that started with them are still inspecting.
-	old.CloseEngines()
-	logger.Info("reloaded", "config", name)
-	return cfg, nil
-}
-
-// countReload counts one reload of what by its result.
-func countReload(reloads *prometheus.CounterVec, what string, err error) {
-	result := "ok"
-	if err != nil {
-		result = "failed"
-	}
-	reloads.WithLabelValues(what, result).Inc()
-}
-
-// reloadHandler is the admin API's POST /reload: it asks the main loop to reload (the
-// same as SIGHUP, serialised with it) and answers 200, or 422 with why the running
-// configuration stays.
-func reloadHandler(req chan<- chan error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		done := make(chan error, 1)
-		select {
-		case req <- done:
-		case <-r.Context().Done():
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		if err := <-done; err != nil {
-			w.WriteHeader(http.StatusUnprocessableEntity)
-			json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]string{"status": "reloaded"})
-	})
-}
-
-// listen opens the TCP listener and, when configured, the unix socket.
-func listen(c config.Server) ([]net.Listener, error) {
-	tcp, err := net.Listen("tcp", c.Listen)
-	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", c.Listen, err)
-	}
-	lns := []net.Listener{tcp}
-	if c.Socket == "" {
-		return lns, nil
-	}
-	// A socket file left by a process that died would make the bind fail.
-	if fi, err := os.Lstat(c.Socket); err == nil && fi.Mode()&os.ModeSocket != 0 {
-		os.Remove(c.Socket)
-	}
-	unix, err := net.Listen("unix", c.Socket)
-	if err != nil {
-		tcp.Close()
-		return nil, fmt.Errorf("listen on %s: %w", c.Socket, err)
-	}
-	if err := os.Chmod(c.Socket, c.SocketMode); err != nil {
-		tcp.Close()
-		unix.Close()
-		return nil, fmt.Errorf("chmod %s: %w", c.Socket, err)
-	}
-	return append(lns, unix), nil
-}
-
-// trustedPeers converts server.trusted_peers (validated by config) for the server; an
-// empty list trusts every peer.
-func trustedPeers(list []string) []netip.Prefix {
-	if len(list) == 0 {
-		return nil
-	}
-	out := make([]netip.Prefix, 0, len(list))
-	for _, s := range list {
-		if p, err := blocklist.ParsePrefix(s); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// newLogger builds the process logger from the [log] table.
-func newLogger(c config.Log, w io.Writer) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(c.Level)) // validated by config
-	opts := &slog.HandlerOptions{Level: level}
-	if c.Format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	logger.Info("stopped")
+	return 0
 }

@@ -45,7 +45,7 @@
 // paths in messages use indexes for arrays of tables (ratelimit.rules[1].name),
 // which TOML itself has no syntax for.
 //
-// The package builds no check: main translates a Config into the options of
+// The package builds no check: package daemon translates a Config into the options of
 // the check packages, so the file format can change without touching them.
 package config
 

@@ -20,7 +20,7 @@ type load struct {
 	mu       sync.Mutex
 	statuses map[int]int
 	errors   int
-	last200  atomic.Int64 // unix nanoseconds of the latest 200
+	first200 atomic.Int64 // unix nanoseconds of the first 200 since resetFirst200; 0 before it
 	stop     chan struct{}
 	done     sync.WaitGroup
 }
@@ -48,7 +48,7 @@ func startLoad(base string, workers int) *load {
 					l.statuses[resp.StatusCode]++
 					resp.Body.Close()
 					if resp.StatusCode == http.StatusOK {
-						l.last200.Store(time.Now().UnixNano())
+						l.first200.CompareAndSwap(0, time.Now().UnixNano())
 					}
 				}
 				l.mu.Unlock()
@@ -58,6 +58,9 @@ func startLoad(base string, workers int) *load {
 	}
 	return l
 }
+
+// resetFirst200 forgets the first 200, so that the next one is noted.
+func (l *load) resetFirst200() { l.first200.Store(0) }
 
 // take returns the counts since the last take and resets them.
 func (l *load) take() (map[int]int, int) {
@@ -172,29 +175,42 @@ func TestChaos(t *testing.T) {
 	}
 
 	// 3. A crash (SIGKILL) and a restart: fail-closed answers 503 for the gap, and
-	// nothing else; requests pass again within a second of the restart.
+	// nothing else. Recovery counts from the restart's exec, the WAF build of the demo's
+	// three engines included, to the first request that passes the fail-closed site
+	// again: within 2 s. The start-up (exec to listening) is printed apart.
 	sw.Kill()
 	time.Sleep(500 * time.Millisecond)
+	l.resetFirst200() // sidewall is down: no request passes until it is back
 	if err := sw.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
-	restarted := time.Now()
-	deadline := restarted.Add(3 * time.Second)
-	for l.last200.Load() < restarted.UnixNano() && time.Now().Before(deadline) {
+	exec := sw.StartedAt
+	deadline := time.Now().Add(5 * time.Second)
+	for l.first200.Load() == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	recovery := time.Duration(l.last200.Load() - restarted.UnixNano())
+	if l.first200.Load() == 0 {
+		t.Fatalf("no request passed the fail-closed site within 5s of the restart:\n%s", sw.Logs())
+	}
+	recovery := time.Unix(0, l.first200.Load()).Sub(exec)
+	listening, ok := sw.LogTime(`"msg":"listening"`)
+	if !ok {
+		t.Fatalf("no listening line after the restart:\n%s", sw.Logs())
+	}
+	startup := listening.Sub(exec)
 	time.Sleep(300 * time.Millisecond)
 	st, errs = l.take()
-	t.Logf("kill and restart: %d requests, statuses %v, transport errors %d; first 200 %v after the restart", total(st), st, errs, recovery)
+	t.Logf("kill and restart: %d requests, statuses %v, transport errors %d", total(st), st, errs)
+	t.Logf("restart: start-up (exec to listening, WAF build included) %v; recovery (exec to the first request passing the fail-closed site) %v",
+		startup.Round(time.Millisecond), recovery.Round(time.Millisecond))
 	if st[http.StatusOK]+st[http.StatusServiceUnavailable] != total(st) || errs > 0 {
 		t.Errorf("answers outside the fail-closed policy (200 or 503): %v, %d errors", st, errs)
 	}
 	if st[http.StatusServiceUnavailable] == 0 {
 		t.Errorf("no 503 while sidewall was down: was it down?")
 	}
-	if recovery < 0 || recovery > time.Second {
-		t.Errorf("requests passed again %v after the restart, want within 1s", recovery)
+	if recovery > 2*time.Second {
+		t.Errorf("the fail-closed site passed requests again %v after the restart's exec, want within 2s", recovery)
 	}
 	// The fail-open site lost nothing in all three phases.
 	st, errs = open.take()

@@ -67,7 +67,7 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, body bool) {
 
 	req.body = body
 	err := errUntrustedPeer
-	if s.peerTrusted(ctx) {
+	if peerTrusted(ctx, p) {
 		err = req.parse(ctx)
 	}
 	if err != nil {

@@ -259,7 +259,7 @@ func TestMalformedRequestsOverTheWire(t *testing.T) {
 }
 
 func TestOnlyTrustedPeersSpeakForClients(t *testing.T) {
-	s := New(&Policy{}, Options{TrustedPeers: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}})
+	s := New(&Policy{TrustedPeers: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}, Options{})
 	raw := subrequest("GET", "/", "192.0.2.1")
 	tests := []struct {
 		peer   net.Addr

@@ -15,6 +15,13 @@ import (
 // publishes it in one step (Server.SetPolicy); requests in flight finish with the Policy
 // they started with. A Policy must not be modified after it is handed to the server.
 type Policy struct {
+	// TrustedPeers are the TCP peers whose contract headers (the client address above
+	// all) sidewall believes: nginx's addresses. A request from any other TCP peer is
+	// denied as invalid, since anyone who can choose X-Sidewall-Addr can dodge the
+	// blocklist and spend other clients' rate limits. Unix-socket peers are trusted: the
+	// socket file's permissions decide who connects. Nil trusts every peer. They belong
+	// to the policy rather than to Options so that a reload changes them with the rest.
+	TrustedPeers []netip.Prefix
 	// Allow lists addresses the blocklist never denies; they still meet rate limits and
 	// the WAF. Nil means none.
 	Allow *blocklist.Set

@@ -31,12 +31,6 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now. Tests set it to fixed instants.
 	Now func() time.Time
-	// TrustedPeers are the TCP peers whose contract headers (the client address above
-	// all) sidewall believes: nginx's addresses. A request from any other TCP peer is
-	// denied as invalid, since anyone who can choose X-Sidewall-Addr can dodge the
-	// blocklist and spend other clients' rate limits. Unix-socket peers are trusted: the
-	// socket file's permissions decide who connects. Nil trusts every peer.
-	TrustedPeers []netip.Prefix
 	// Bans are the dynamic bans, checked right after the allowlist; auto-ban (Policy.AutoBan)
 	// submits its bans to it. Nil means none, and turns auto-ban off.
 	Bans *bans.Store
@@ -49,17 +43,15 @@ type Server struct {
 	log    *slog.Logger
 	now    func() time.Time
 	fast   *fasthttp.Server
-	// trusted is Options.TrustedPeers.
-	trusted []netip.Prefix
-	bans    *bans.Store
-	m       *metrics
+	bans   *bans.Store
+	m      *metrics
 }
 
 var errUntrustedPeer = errors.New("peer is not in server.trusted_peers")
 
-// peerTrusted reports whether the connection's peer may speak for clients.
-func (s *Server) peerTrusted(ctx *fasthttp.RequestCtx) bool {
-	if s.trusted == nil {
+// peerTrusted reports whether the connection's peer may speak for clients under p.
+func peerTrusted(ctx *fasthttp.RequestCtx, p *Policy) bool {
+	if p.TrustedPeers == nil {
 		return true
 	}
 	tcp, ok := ctx.RemoteAddr().(*net.TCPAddr)
@@ -71,8 +63,8 @@ func (s *Server) peerTrusted(ctx *fasthttp.RequestCtx) bool {
 		return false
 	}
 	a = a.Unmap()
-	for _, p := range s.trusted {
-		if p.Contains(a) {
+	for _, pre := range p.TrustedPeers {
+		if pre.Contains(a) {
 			return true
 		}
 	}
@@ -96,7 +88,7 @@ func New(p *Policy, opts Options) *Server {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 75 * time.Second
 	}
-	s := &Server{log: opts.Logger, now: opts.Now, trusted: opts.TrustedPeers, bans: opts.Bans, m: newMetrics()}
+	s := &Server{log: opts.Logger, now: opts.Now, bans: opts.Bans, m: newMetrics()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -105,7 +105,7 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	for _, f := range o.RuleFiles {
 		// A relative path would resolve against the process's working directory, which
-		// is rarely what the person who wrote the configuration meant; main resolves
+		// is rarely what the person who wrote the configuration meant; config resolves
 		// paths against the configuration file's directory instead.
 		if !filepath.IsAbs(f) {
 			errs = append(errs, fmt.Errorf("rule file %q is not an absolute path", f))

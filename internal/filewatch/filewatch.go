@@ -67,7 +67,7 @@ func Stat(paths []string) []Stamp {
 
 // Poller reports when a set of files has changed since the version a caller last
 // loaded. A Poller is not safe for concurrent use: one goroutine polls it (sidewall's
-// main loop, on a ticker).
+// daemon loop, on a ticker).
 type Poller struct {
 	paths   []string
 	current []Stamp // the version the caller has loaded, or last was told about

@@ -3,6 +3,7 @@ package stack
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -62,12 +63,15 @@ func ProjectConfigAdmin(listen, adminListen string) (string, error) {
 type Sidewall struct {
 	Addr   string // the TCP address it listens on
 	Config string // the configuration file it runs with
-	bin    string
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when the process has exited
-	err    error         // its exit status, once exited is closed
-	mu     sync.Mutex
-	logs   bytes.Buffer // its stderr: the JSON log lines
+	// StartedAt is when the latest start (StartSidewall, LaunchSidewall, Restart) ran the
+	// binary.
+	StartedAt time.Time
+	bin       string
+	cmd       *exec.Cmd
+	exited    chan struct{} // closed when the process has exited
+	err       error         // its exit status, once exited is closed
+	mu        sync.Mutex
+	logs      bytes.Buffer // its stderr: the JSON log lines
 }
 
 // StartSidewall runs bin with the configuration file config, whose server.listen must be
@@ -80,11 +84,30 @@ func StartSidewall(ctx context.Context, bin, config, addr string) (*Sidewall, er
 	return s, nil
 }
 
+// LaunchSidewall is StartSidewall without the wait: it returns once the process runs, for
+// tests of what sidewall does while it starts. Ready waits for it to listen.
+func LaunchSidewall(bin, config, addr string) (*Sidewall, error) {
+	s := &Sidewall{Addr: addr, Config: config, bin: bin}
+	if err := s.launch(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 func (s *Sidewall) start(ctx context.Context) error {
+	if err := s.launch(); err != nil {
+		return err
+	}
+	return s.Ready(ctx)
+}
+
+// launch starts the process and notes when.
+func (s *Sidewall) launch() error {
 	cmd := exec.Command(s.bin, "-config", s.Config)
 	cmd.Stdout = &lockedWriter{s}
 	cmd.Stderr = &lockedWriter{s}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	s.StartedAt = time.Now()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("stack: start sidewall: %w", err)
 	}
@@ -92,6 +115,13 @@ func (s *Sidewall) start(ctx context.Context) error {
 	exited := make(chan struct{})
 	s.exited = exited
 	go func() { s.err = cmd.Wait(); close(exited) }()
+	return nil
+}
+
+// Ready waits until the process (of the latest start) answers on /healthz, for 30 s at
+// most; it fails at once when the process exits instead. A process that does not
+// answer in time is killed.
+func (s *Sidewall) Ready(ctx context.Context) error {
 	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	ready := make(chan error, 1)
@@ -106,6 +136,17 @@ func (s *Sidewall) start(ctx context.Context) error {
 		return fmt.Errorf("stack: sidewall exited at start: %v\n%s", s.err, s.Logs())
 	}
 	return nil
+}
+
+// Exited returns a channel that is closed when the process (of the latest start) has
+// exited; ExitErr then says how.
+func (s *Sidewall) Exited() <-chan struct{} { return s.exited }
+
+// ExitErr is the process's exit status as exec.Cmd.Wait returns it (nil for exit code 0),
+// once Exited is closed.
+func (s *Sidewall) ExitErr() error {
+	<-s.exited
+	return s.err
 }
 
 type lockedWriter struct{ s *Sidewall }
@@ -136,6 +177,21 @@ func (s *Sidewall) LogLines(substrings ...string) []string {
 		}
 	}
 	return out
+}
+
+// LogTime returns the time of the latest log line that contains every one of the given
+// substrings, as sidewall wrote it (the "time" of a JSON line).
+func (s *Sidewall) LogTime(substrings ...string) (time.Time, bool) {
+	lines := s.LogLines(substrings...)
+	for i := len(lines) - 1; i >= 0; i-- {
+		var l struct {
+			Time time.Time `json:"time"`
+		}
+		if json.Unmarshal([]byte(lines[i]), &l) == nil && !l.Time.IsZero() {
+			return l.Time, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Signal sends sig to the process.

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"errors"
@@ -85,10 +85,11 @@ func (b *builder) close() {
 // build makes a complete policy from cfg, or reports every part that failed.
 func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 	p := &server.Policy{
-		FailOpen:    cfg.Server.FailurePolicy == "open",
-		LogAllowed:  cfg.Log.Allowed,
-		BodyLimit:   cfg.WAF.BodyLimit,
-		BodyPartial: cfg.WAF.BodyLimitAction == "inspect_partial",
+		TrustedPeers: trustedPeers(cfg.Server.TrustedPeers),
+		FailOpen:     cfg.Server.FailurePolicy == "open",
+		LogAllowed:   cfg.Log.Allowed,
+		BodyLimit:    cfg.WAF.BodyLimit,
+		BodyPartial:  cfg.WAF.BodyLimitAction == "inspect_partial",
 		SkipWAF: server.StaticAssets{
 			PathPrefixes: cfg.WAF.SkipPathPrefixes,
 			Extensions:   cfg.WAF.SkipExtensions,
@@ -338,12 +339,7 @@ func (b *builder) redisClient(c config.Redis) (*redisClient, error) {
 	if old := b.live.redis; old != nil && old.conn == conn {
 		return old, nil
 	}
-	client, err := limiter.DialRedis(rueidis.ClientOption{
-		InitAddress: []string{c.Address},
-		Username:    c.Username,
-		Password:    c.Password,
-		SelectDB:    c.DB,
-	})
+	client, err := dialRedis(c)
 	if client == nil {
 		return nil, fmt.Errorf("ratelimit.redis: %w", err)
 	}
@@ -439,4 +435,19 @@ func bodyLimitDirectives(c config.WAF) string {
 	}
 	return fmt.Sprintf("SecRequestBodyLimit %d\nSecRequestBodyInMemoryLimit %d\nSecRequestBodyLimitAction %s\n",
 		c.BodyLimit, min(c.BodyLimit, 128<<10), action)
+}
+
+// trustedPeers converts server.trusted_peers (validated by config) for the server; an
+// empty list trusts every peer.
+func trustedPeers(list []string) []netip.Prefix {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if p, err := blocklist.ParsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -18,7 +18,6 @@ import (
 	"github.com/sidewall/sidewall/bans"
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
-	"github.com/sidewall/sidewall/limiter"
 )
 
 // demoAdminToken is the token of config.toml's demo admin API: public, so sidewall warns
@@ -108,12 +107,7 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 		d.store.Run(ctx, time.Now, report)
 	}()
 	if d.shared != (sharing{}) {
-		client, err := limiter.DialRedis(rueidis.ClientOption{
-			InitAddress: []string{d.shared.conn.Address},
-			Username:    d.shared.conn.Username,
-			Password:    d.shared.conn.Password,
-			SelectDB:    d.shared.conn.DB,
-		})
+		client, err := dialRedis(d.shared.conn)
 		if client == nil {
 			return fmt.Errorf("bans: %w", err)
 		}
@@ -133,9 +127,9 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 	if !c.Enabled() {
 		return nil
 	}
-	lns, err := listenAdmin(c)
+	lns, err := listen(c.Listen, c.Socket, c.SocketMode)
 	if err != nil {
-		return err
+		return fmt.Errorf("admin: %w", err)
 	}
 	if token == demoAdminToken {
 		logger.Warn("admin API: running with the public demo token of config.toml; anyone on this host can ban. Set admin.token or admin.token_file")
@@ -156,22 +150,13 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 	return nil
 }
 
-// reloaded applies what a reload may change here: the admin token. The sharing of bans
-// keeps the Redis it started with (the rate limits follow a change of [ratelimit.redis]
-// at once); a change is logged.
-func (d *dynamic) reloaded(cfg *config.Config, logger *slog.Logger) {
-	if sharingOf(cfg) != d.shared {
-		logger.Warn("bans: sharing through redis (ratelimit.backend, [ratelimit.redis], bans.redis_key) keeps the settings sidewall started with; restart to apply the new ones")
+// reloaded applies what a reload may change here: the admin token, read by the reload
+// before it published anything. The sharing of bans keeps the Redis it started with:
+// restartOnly refuses a change to it.
+func (d *dynamic) reloaded(token string) {
+	if d.admin != nil {
+		d.admin.SetToken(token)
 	}
-	if d.admin == nil {
-		return
-	}
-	token, err := adminToken(cfg.Admin)
-	if err != nil {
-		logger.Error("admin API: the token could not be read; the running one stays", "error", err.Error())
-		return
-	}
-	d.admin.SetToken(token)
 }
 
 // stop ends the admin API and the bans loop, and writes the ban file if its last write
@@ -197,51 +182,6 @@ func (d *dynamic) stop(ctx context.Context, logger *slog.Logger) {
 			logger.Error("stop: the bans could not be saved; changes since the last save are lost", "error", err.Error())
 		}
 	}
-}
-
-// fixedDynamic refuses a reload that changes what cannot change while running.
-func fixedDynamic(running, next *config.Config) error {
-	switch {
-	case next.Admin.Listen != running.Admin.Listen || next.Admin.Socket != running.Admin.Socket ||
-		next.Admin.SocketMode != running.Admin.SocketMode:
-		return errors.New("admin.listen, admin.socket and admin.socket_mode cannot change while running; restart sidewall")
-	case next.Bans.File != running.Bans.File:
-		return errors.New("bans.file cannot change while running; restart sidewall")
-	}
-	return nil
-}
-
-// listenAdmin opens the admin API's TCP listener and unix socket, as configured.
-func listenAdmin(c config.Admin) ([]net.Listener, error) {
-	var lns []net.Listener
-	fail := func(err error) ([]net.Listener, error) {
-		for _, ln := range lns {
-			ln.Close()
-		}
-		return nil, err
-	}
-	if c.Listen != "" {
-		ln, err := net.Listen("tcp", c.Listen)
-		if err != nil {
-			return fail(fmt.Errorf("admin: listen on %s: %w", c.Listen, err))
-		}
-		lns = append(lns, ln)
-	}
-	if c.Socket != "" {
-		// A socket file left by a process that died would make the bind fail.
-		if fi, err := os.Lstat(c.Socket); err == nil && fi.Mode()&os.ModeSocket != 0 {
-			os.Remove(c.Socket)
-		}
-		ln, err := net.Listen("unix", c.Socket)
-		if err != nil {
-			return fail(fmt.Errorf("admin: listen on %s: %w", c.Socket, err))
-		}
-		lns = append(lns, ln)
-		if err := os.Chmod(c.Socket, c.SocketMode); err != nil {
-			return fail(fmt.Errorf("admin: chmod %s: %w", c.Socket, err))
-		}
-	}
-	return lns, nil
 }
 
 // logBansEvent logs what the bans loop did. Auto-bans were logged with their evidence
