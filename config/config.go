@@ -249,6 +249,8 @@ type WAFLimits struct {
 	MultipartParts int `toml:"multipart_parts"`
 	Cookies        int `toml:"cookies"`
 	Headers        int `toml:"headers"` // request header fields
+	// DecompressionRatio bounds how much a compressed body may grow when decoded.
+	DecompressionRatio int `toml:"decompression_ratio"`
 }
 
 // WAFProfile is one [[waf.profiles]] block: a named variant of [waf]. A zero or empty
@@ -339,6 +341,8 @@ func Default() *Config {
 				MultipartParts: 1000,
 				Cookies:        200,
 				Headers:        100,
+
+				DecompressionRatio: 1000,
 			},
 		},
 		Bans: Bans{

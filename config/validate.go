@@ -86,6 +86,7 @@ func (v *validator) config(c *Config) {
 	v.between(lp.key("multipart_parts"), l.MultipartParts, 1, 1_000_000)
 	v.between(lp.key("cookies"), l.Cookies, 1, 1_000_000)
 	v.between(lp.key("headers"), l.Headers, 1, 1_000_000)
+	v.between(lp.key("decompression_ratio"), l.DecompressionRatio, 2, 100_000)
 	for i, id := range c.WAF.RemoveRules {
 		if id <= 0 {
 			v.errorf(p.key("remove_rules").index(i), "must be a rule id greater than 0, got %d", id)

@@ -88,8 +88,6 @@ func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 		TrustedPeers: trustedPeers(cfg.Server.TrustedPeers),
 		FailOpen:     cfg.Server.FailurePolicy == "open",
 		LogAllowed:   cfg.Log.Allowed,
-		BodyLimit:    cfg.WAF.BodyLimit,
-		BodyPartial:  cfg.WAF.BodyLimitAction == "inspect_partial",
 		SkipWAF: server.StaticAssets{
 			PathPrefixes: cfg.WAF.SkipPathPrefixes,
 			Extensions:   cfg.WAF.SkipExtensions,
@@ -402,7 +400,9 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 		BeforeCRS:               c.BeforeCRS,
 		RemoveRuleIDs:           append(slices.Clone(c.RemoveRules), pr.RemoveRules...),
 		RuleFiles:               append(slices.Clone(c.RuleFiles), pr.RuleFiles...),
-		Directives:              bodyLimitDirectives(c) + c.Directives + "\n" + pr.Directives,
+		Directives:              c.Directives + "\n" + pr.Directives,
+		BodyLimit:               c.BodyLimit,
+		BodyPartial:             c.BodyLimitAction == "inspect_partial",
 		Limits: waf.Limits{
 			Args:           c.Limits.Args,
 			ArgNameBytes:   c.Limits.ArgNameBytes,
@@ -411,6 +411,8 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 			MultipartParts: c.Limits.MultipartParts,
 			Cookies:        c.Limits.Cookies,
 			Headers:        c.Limits.Headers,
+
+			DecompressionRatio: c.Limits.DecompressionRatio,
 		},
 	}
 	if pr.Mode != "" {
@@ -423,18 +425,6 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 		o.InboundAnomalyThreshold = pr.InboundAnomalyThreshold
 	}
 	return o
-}
-
-// bodyLimitDirectives turns waf.body_limit and waf.body_limit_action into SecLang, placed
-// before the operator's own directives so that those can still override them. Coraza
-// refuses an in-memory limit above the body limit, so that one follows it down.
-func bodyLimitDirectives(c config.WAF) string {
-	action := "Reject"
-	if c.BodyLimitAction == "inspect_partial" {
-		action = "ProcessPartial"
-	}
-	return fmt.Sprintf("SecRequestBodyLimit %d\nSecRequestBodyInMemoryLimit %d\nSecRequestBodyLimitAction %s\n",
-		c.BodyLimit, min(c.BodyLimit, 128<<10), action)
 }
 
 // trustedPeers converts server.trusted_peers (validated by config) for the server; an

@@ -195,7 +195,7 @@ func (b *bench) close() {
 // Outcomes of a request.
 const (
 	outAllowed = "allowed" // sidewall let it through to the app
-	outDenied  = "denied"  // sidewall denied it (403, 413, 429)
+	outDenied  = "denied"  // sidewall denied it (400, 403, 413, 415, 429)
 	outNginx   = "nginx"   // nginx answered without asking sidewall (400, 405, 414...)
 	outError   = "error"   // no answer, or sidewall unreachable
 )
@@ -329,7 +329,9 @@ func (c *conn) send(ctx context.Context, r *corpus.Request, from netip.Addr) out
 		if got := resp.Header.Get("X-Echo-Method"); got != r.Method || resp.Header.Get("X-Echo-Body-Length") != strconv.Itoa(len(body)) {
 			o.Detail = fmt.Sprintf("the app got %s with %s body bytes, want %s with %d", got, resp.Header.Get("X-Echo-Body-Length"), r.Method, len(body))
 		}
-	case swStatus == "403" || swStatus == "413" || swStatus == "429":
+	case swStatus == "400" || swStatus == "403" || swStatus == "413" || swStatus == "415" || swStatus == "429":
+		// 400, 413 and 415 are the body path's own answers to a body that does not
+		// parse or decode, is too large, or is in a coding sidewall does not read.
 		o.Outcome = outDenied
 	default:
 		o.Outcome, o.Detail = outError, fmt.Sprintf("sidewall status %s, client status %d, %d body bytes", swStatus, resp.StatusCode, n)

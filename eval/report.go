@@ -15,6 +15,8 @@ import (
 
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
 
+	"github.com/sidewall/sidewall/waf"
+
 	"github.com/sidewall/sidewall/internal/runreport"
 )
 
@@ -186,13 +188,28 @@ func summarize(s setting, outs []outcome) *settingResult {
 // coraza-coreruleset module, the same files sidewall loads.
 func ruleTitles() map[int]string {
 	out := map[int]string{}
+	for _, fsys := range []fs.FS{coreruleset.FS, waf.RuleFiles()} {
+		readTitles(fsys, out)
+	}
+	// The rules of coraza.conf-recommended that log, which the walk above does not read.
+	for id, msg := range map[int]string{200002: "Failed to parse request body", 200003: "Multipart request body failed strict validation",
+		200004: "Argument limit reached (GET/PATH args)", 200005: "Argument limit reached (body args)", 200009: "URI failed to parse"} {
+		if out[id] == "" {
+			out[id] = msg + " (coraza.conf-recommended)"
+		}
+	}
+	return out
+}
+
+// readTitles adds the msg of every rule of the .conf files of fsys to out.
+func readTitles(fsys fs.FS, out map[int]string) {
 	idRe := regexp.MustCompile(`id:'?(\d+)`)
 	msgRe := regexp.MustCompile(`msg:'([^']*)'`)
-	fs.WalkDir(coreruleset.FS, ".", func(p string, d fs.DirEntry, err error) error {
+	fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".conf") {
 			return nil
 		}
-		b, err := fs.ReadFile(coreruleset.FS, p)
+		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return nil
 		}
@@ -207,14 +224,6 @@ func ruleTitles() map[int]string {
 		}
 		return nil
 	})
-	// The rules of coraza.conf-recommended that log, which the walk above does not read.
-	for id, msg := range map[int]string{200002: "Failed to parse request body", 200003: "Multipart request body failed strict validation",
-		200004: "Argument limit reached (GET/PATH args)", 200005: "Argument limit reached (body args)", 200009: "URI failed to parse"} {
-		if out[id] == "" {
-			out[id] = msg + " (coraza.conf-recommended)"
-		}
-	}
-	return out
 }
 
 func machine() string {
@@ -295,7 +304,7 @@ func (r *report) markdown(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprint(w, "\n## How it was measured\n\n")
-	fmt.Fprintln(w, "sidewall runs with the project's `config.toml` (listen address rewritten, plus one profile the eval adds: `[waf]` at paranoia level 2), nginx with the project's `nginx/` files and one server block per configuration, each the example site's `location /` (the body path, `sidewall-body.conf`) with `set $sidewall_profile` for the profile. Every request is sent as its bytes, from an address of its own in X-Forwarded-For (which the blocks trust from 127.0.0.1, as the demo site does), and its answer carries sidewall's status, action and rule ids (`add_header` of the `sidewall` log format's variables). Denied: sidewall answered 403, 413 or 429. Shares are of the requests sidewall judged; nginx's own refusals (a malformed target) are counted apart. `results.json` lists every denied benign request with the rules' messages and matched data, and every attack sample that passed.")
+	fmt.Fprintln(w, "sidewall runs with the project's `config.toml` (listen address rewritten, plus one profile the eval adds: `[waf]` at paranoia level 2), nginx with the project's `nginx/` files and one server block per configuration, each the example site's `location /` (the body path, `sidewall-body.conf`) with `set $sidewall_profile` for the profile. Every request is sent as its bytes, from an address of its own in X-Forwarded-For (which the blocks trust from 127.0.0.1, as the demo site does), and its answer carries sidewall's status, action and rule ids (`add_header` of the `sidewall` log format's variables). Denied: sidewall answered 400, 403, 413, 415 or 429 (the body path's own answers included: a body that does not parse or decode, too large, in a coding sidewall does not read). Shares are of the requests sidewall judged; nginx's own refusals (a malformed target) are counted apart. `results.json` lists every denied benign request with the rules' messages and matched data, and every attack sample that passed.")
 }
 
 // groupTable writes one row per group and one share column per setting.

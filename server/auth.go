@@ -295,11 +295,11 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 	var wr waf.Request
 	req.wafRequest(ctx, &wr)
 	v := s.engine(ctx, p, req).Inspect(&wr)
-	if p.BodyPartial && p.BodyLimit > 0 && len(wr.Body) > p.BodyLimit {
+	if v.Truncated {
 		s.m.limitReached(waf.LimitBody)
 		s.log.Warn("body over the WAF's limit: inspected in part", "action", "body_partial",
 			"limit", waf.LimitBody, "request_id", string(req.id), "client", req.addr.String(), "uri", wr.URI,
-			"body_bytes", len(wr.Body), "inspected_bytes", p.BodyLimit)
+			"body_bytes", len(wr.Body))
 	}
 	if v.Err != nil {
 		// Coraza could not finish: the failure policy decides, as for a panic.
@@ -356,9 +356,14 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 		return false
 	}
 	status := fasthttp.StatusForbidden
-	if req.body && v.Status == fasthttp.StatusRequestEntityTooLarge {
-		// The body is over the WAF's limit and the policy rejects such bodies.
-		status = v.Status
+	switch v.Status {
+	case fasthttp.StatusBadRequest, fasthttp.StatusRequestEntityTooLarge, fasthttp.StatusUnsupportedMediaType:
+		// On the body path sidewall answers the client itself: a body that does not
+		// parse or decode (400), over a limit (413), in a coding sidewall does not read
+		// (415). auth_request knows 403 only.
+		if req.body {
+			status = v.Status
+		}
 	}
 	ctx.SetStatusCode(status)
 	if p.AutoBan != nil && status == fasthttp.StatusForbidden {

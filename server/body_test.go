@@ -27,19 +27,16 @@ func bodyRequest(method, uri, addr, cont, contentType, body string) string {
 
 func TestBodyPath(t *testing.T) {
 	const form = "application/x-www-form-urlencoded"
-	limitDirectives := "SecRequestBodyLimit 2048\nSecRequestBodyInMemoryLimit 2048\nSecRequestBodyLimitAction %s\n"
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-	policy := func(action string, partial bool) *Policy {
+	policy := func(partial bool) *Policy {
 		return &Policy{
-			Limits:      []*Limit{mustLimit(t, "login", Match{Path: "/login"}, 1, time.Minute, false, false)},
-			WAF:         testWAF(t, waf.Options{Directives: fmt.Sprintf(limitDirectives, action)}),
-			BodyLimit:   2048,
-			BodyPartial: partial,
+			Limits: []*Limit{mustLimit(t, "login", Match{Path: "/login"}, 1, time.Minute, false, false)},
+			WAF:    testWAF(t, waf.Options{BodyLimit: 2048, BodyPartial: partial}),
 		}
 	}
-	reject := New(policy("Reject", false), Options{Now: func() time.Time { return t0 }, Logger: logger})
-	partial := New(policy("ProcessPartial", true), Options{Now: func() time.Time { return t0 }, Logger: logger})
+	reject := New(policy(false), Options{Now: func() time.Time { return t0 }, Logger: logger})
+	partial := New(policy(true), Options{Now: func() time.Time { return t0 }, Logger: logger})
 
 	tests := []struct {
 		name     string

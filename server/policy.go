@@ -44,11 +44,6 @@ type Policy struct {
 	FailOpen bool
 	// LogAllowed logs every allowed request too, not only denials.
 	LogAllowed bool
-	// BodyLimit is the body size the WAF inspects; BodyPartial says that a larger body is
-	// inspected in part and allowed on (the WAF is set up the same way); sidewall logs
-	// each such request, so that the choice is never silent.
-	BodyLimit   int
-	BodyPartial bool
 }
 
 // Limit is one rate-limit rule: which requests it counts, by what key, and its limiter.

@@ -51,7 +51,7 @@ func TestCRS(t *testing.T) {
 	if len(cases) < 4000 {
 		t.Fatalf("loaded %d CRS tests; the suite has over 4,000", len(cases))
 	}
-	known := loadKnownFailures(t, "testdata/crs-known-failures.txt")
+	known := loadKnownFailures(t, "testdata/crs-known-failures.txt", "testdata/crs-sidewall-changes.txt")
 	if testing.Short() || raceEnabled {
 		// Every 10th test and the known failures: a tenth of the time, every rule file.
 		cases = slices.DeleteFunc(cases, func(c crstest.Case) bool {
@@ -202,11 +202,20 @@ func crsLog(v Verdict) string {
 
 // loadKnownFailures reads the list of CRS tests that fail in sidewall for a known
 // reason (crstest.ReadKnown).
-func loadKnownFailures(tb testing.TB, name string) map[string]string {
+func loadKnownFailures(tb testing.TB, names ...string) map[string]string {
 	tb.Helper()
-	known, err := crstest.ReadKnown(name)
-	if err != nil {
-		tb.Fatal(err)
+	known := make(map[string]string)
+	for _, name := range names {
+		m, err := crstest.ReadKnown(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for id, reason := range m {
+			if _, dup := known[id]; dup {
+				tb.Fatalf("%s: %s is listed in two files", name, id)
+			}
+			known[id] = reason
+		}
 	}
 	return known
 }

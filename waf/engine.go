@@ -24,7 +24,8 @@ import (
 // compiled patterns; without that, a process that reloads often keeps every pattern any
 // of its Engines ever compiled.
 type Engine struct {
-	waf coraza.WAF
+	waf  coraza.WAF
+	opts Options // as New completed them with defaults
 
 	// closeErrors counts transactions whose Close failed (a temporary file for a large
 	// or multipart body that could not be removed). The request was still inspected, so
@@ -74,7 +75,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("waf: %s: %w", blame(fsys, src), err)
 	}
-	e := &Engine{waf: w}
+	e := &Engine{waf: w, opts: o}
 	for _, id := range o.RemoveRuleIDs {
 		if !loaded[id] {
 			_ = e.Close() // always nil
@@ -222,6 +223,10 @@ type Verdict struct {
 	// Nil when nothing matched.
 	Matched []Match
 
+	// Truncated is true when the body was longer than Options.BodyLimit (after decoding)
+	// and, with Options.BodyPartial, only its first BodyLimit bytes were inspected.
+	Truncated bool
+
 	// Limit names the inspection limit the request went beyond (one of LimitNames, e.g.
 	// "args"), "" when it stayed within all of them. Such a request is denied (in
 	// blocking mode; WouldInterrupt in DetectionOnly mode) whatever its score: see Limits.
@@ -246,6 +251,10 @@ type Verdict struct {
 // The Verdict is returned by value: it is small, and a pointer would cost an allocation
 // on a path that already makes thousands.
 func (e *Engine) Inspect(req *Request) Verdict {
+	plan := bodyPlan{body: req.Body}
+	if len(req.Body) > 0 {
+		plan = planBody(req, e.opts.Limits, e.opts.BodyLimit, e.opts.BodyPartial)
+	}
 	var tx types.Transaction
 	if req.ID != "" {
 		tx = e.waf.NewTransactionWithID(req.ID)
@@ -259,8 +268,17 @@ func (e *Engine) Inspect(req *Request) Verdict {
 			e.closeErrors.Add(1)
 		}
 	}()
+	if st, ok := tx.(plugintypes.TransactionState); ok && len(plan.body) > 0 {
+		if plan.processor != "" {
+			st.Variables().TX().Set(txBodyProcessor, []string{plan.processor})
+		}
+		// ModSecurity sets REQUEST_BODY_LENGTH for every body; Coraza's body processors
+		// set it only for forms and raw bodies, so a JSON body without a Content-Type
+		// escaped 920640 (a body without a Content-Type) once sidewall read it as JSON.
+		setSingle(st.Variables().RequestBodyLength(), strconv.Itoa(len(plan.body)))
+	}
 
-	err := process(tx, req)
+	err := process(tx, req, plan.body)
 	// Phase 5 runs whether or not the request was interrupted, as in a web server, and
 	// before the Verdict is read so that Matched includes any logged rule it matches.
 	// (The CRS's own phase 5 report, 980170, is not logged under Coraza: it says neither
@@ -268,12 +286,34 @@ func (e *Engine) Inspect(req *Request) Verdict {
 	tx.ProcessLogging()
 	// The Verdict is read before the deferred Close: our Coraza reuses the matched
 	// rules' memory for the next transaction (third_party/coraza/SIDEWALL.md).
-	return verdict(tx, err)
+	v := verdict(tx, err)
+	v.Truncated = plan.truncated || e.opts.BodyPartial && plan.status == 0 && len(plan.body) > e.opts.BodyLimit
+	if plan.status != 0 {
+		e.refuseBody(&v, plan)
+	}
+	return v
+}
+
+// refuseBody turns v into the refusal of a body planBody could not make readable (an
+// unknown coding, a decompression bomb), whose head Inspect still inspected: the request
+// is denied with the plan's status unless the rules denied it already.
+func (e *Engine) refuseBody(v *Verdict, plan bodyPlan) {
+	v.WouldInterrupt = true
+	if !e.opts.DetectionOnly && !v.Interrupted {
+		v.Interrupted = true
+		v.Status = plan.status
+	}
+	if v.Limit == "" {
+		v.Limit = plan.limit
+	}
+	m := Match{ID: idBodyRefused, Message: "Request body refused", Data: plan.reason, Severity: "critical"}
+	i, _ := slices.BinarySearchFunc(v.Matched, m.ID, func(a Match, id int) int { return cmp.Compare(a.ID, id) })
+	v.Matched = slices.Insert(v.Matched, i, m)
 }
 
 // process feeds req to tx phase by phase, stopping at the first interruption, in the
 // order coraza/http's middleware does.
-func process(tx types.Transaction, req *Request) error {
+func process(tx types.Transaction, req *Request, body []byte) error {
 	tx.ProcessConnection(addrString(req.ClientAddr), req.ClientPort, addrString(req.ServerAddr), req.ServerPort)
 	tx.ProcessURI(req.URI, req.Method, req.Proto)
 	serverName := false
@@ -291,8 +331,8 @@ func process(tx types.Transaction, req *Request) error {
 	}
 	// Rules in phase 1 may have turned body access off (ctl:requestBodyAccess) or chosen
 	// a body processor, so the body is written only now.
-	if req.Body != nil && tx.IsRequestBodyAccessible() {
-		it, _, err := tx.WriteRequestBody(req.Body)
+	if len(body) > 0 && tx.IsRequestBodyAccessible() {
+		it, _, err := tx.WriteRequestBody(body)
 		if err != nil {
 			return fmt.Errorf("waf: buffering request body: %w", err)
 		}

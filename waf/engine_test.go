@@ -38,8 +38,8 @@ var (
 	// allowedMethods shows what BeforeCRS is for: the CRS reads tx.allowed_methods in its
 	// first rules, so only SecLang loaded before it can change it.
 	allowedMethods = &lazyEngine{opts: Options{BeforeCRS: `SecAction "id:900200,phase:1,pass,t:none,nolog,` +
-		`setvar:'tx.allowed_methods=GET HEAD POST OPTIONS PUT PATCH DELETE'"`}}
-	smallBody = &lazyEngine{opts: Options{Directives: "SecRequestBodyLimit 64\nSecRequestBodyInMemoryLimit 64"}}
+		`setvar:'tx.allowed_methods=GET HEAD POST OPTIONS PUT PATCH DELETE PROPFIND'"`}}
+	smallBody = &lazyEngine{opts: Options{BodyLimit: 64}}
 	withFiles = &lazyEngine{opts: Options{RuleFiles: []string{abs("testdata/rules/*.conf")}}}
 )
 
@@ -151,11 +151,13 @@ func TestInspect(t *testing.T) {
 			Rules: []string{"942100"}, Absent: []int{949110}, MinScore: 5}},
 		{"higher threshold still blocks several matches", lenient, get("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"), want{
 			Interrupted: true, WouldInterrupt: true, Status: 403, Rules: []string{"941", "949110"}, MinScore: 10}},
-		// The CRS's default tx.allowed_methods is GET HEAD POST OPTIONS: a REST API's
-		// DELETE is denied until BeforeCRS widens it.
-		{"DELETE denied by default", pl1, func() *Request { r := get("/api/items/7"); r.Method = "DELETE"; return r }(), want{
+		// sidewall's baseline admits REST's PUT, PATCH and DELETE besides the CRS's GET,
+		// HEAD, POST and OPTIONS; WebDAV's PROPFIND is denied until BeforeCRS widens it.
+		{"DELETE allowed by sidewall's baseline", pl1, func() *Request { r := get("/api/items/7"); r.Method = "DELETE"; return r }(),
+			want{NoMatches: true}},
+		{"PROPFIND denied by default", pl1, func() *Request { r := get("/dav/"); r.Method = "PROPFIND"; return r }(), want{
 			Interrupted: true, WouldInterrupt: true, Status: 403, Rules: []string{"911100", "949110"}}},
-		{"DELETE allowed through BeforeCRS", allowedMethods, func() *Request { r := get("/api/items/7"); r.Method = "DELETE"; return r }(),
+		{"PROPFIND allowed through BeforeCRS", allowedMethods, func() *Request { r := get("/dav/"); r.Method = "PROPFIND"; return r }(),
 			want{NoMatches: true}},
 		{"body over SecRequestBodyLimit", smallBody, post("/upload", formType, "a="+strings.Repeat("b", 100)), want{
 			Interrupted: true, WouldInterrupt: true, Status: 413}},

@@ -19,6 +19,13 @@ import (
 //go:embed rules/*.conf
 var sidewallRules embed.FS
 
+// RuleFiles returns sidewall's own rule files (the @sidewall/*.conf New loads), for tools
+// that want to read them, such as the eval's report of which rules fired.
+func RuleFiles() fs.FS {
+	sub, _ := fs.Sub(sidewallRules, "rules") // "rules" is a valid path: no error
+	return sub
+}
+
 // builtin is the embedded rules: sidewall's own under "@sidewall/", the CRS's (and
 // coraza.conf-recommended) from the coraza-coreruleset module under every other "@" name.
 type builtin struct{}

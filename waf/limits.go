@@ -42,6 +42,13 @@ type Limits struct {
 	// Headers is the most request header fields, a repeated name counting each time.
 	// 0 means 100.
 	Headers int
+	// DecompressionRatio is the most a compressed body may grow when decoded, as a
+	// multiple of its encoded size (checked once it passes 64 KiB decoded): beyond it the
+	// request is refused with 413 as a decompression bomb, before it is decoded whole.
+	// 0 means 1000: above what gzip can reach (about 1,030:1 on a run of one byte, so a
+	// gzip bomb meets the body limit instead) and far above real payloads (JSON of 2,000
+	// identical rows compresses 250:1), far below what a brotli or zstd bomb reaches.
+	DecompressionRatio int
 }
 
 // The defaults the zero Limits stand for.
@@ -53,11 +60,13 @@ const (
 	defaultMultipartParts = 1000
 	defaultCookies        = 200
 	defaultHeaders        = 100
+	defaultRatio          = 1000
 )
 
 // The names Verdict.Limit takes, one per Limits field, and one for the body limit
-// (SecRequestBodyLimit, whose action Reject answers 413). They are the names of the
-// limits' keys in sidewall's configuration.
+// (SecRequestBodyLimit, whose action Reject answers 413, and which applies to a body
+// decoded from its Content-Encoding too). They are the names of the limits' keys in
+// sidewall's configuration.
 const (
 	LimitArgs           = "args"
 	LimitArgNameBytes   = "arg_name_bytes"
@@ -67,12 +76,14 @@ const (
 	LimitCookies        = "cookies"
 	LimitHeaders        = "headers"
 	LimitBody           = "body_limit"
+	// LimitDecompressionRatio names Limits.DecompressionRatio.
+	LimitDecompressionRatio = "decompression_ratio"
 )
 
 // LimitNames lists every name Verdict.Limit may take, so that a server can show a
 // counter for each before any is reached.
 var LimitNames = []string{LimitArgs, LimitArgNameBytes, LimitArgValueBytes, LimitDepth,
-	LimitMultipartParts, LimitCookies, LimitHeaders, LimitBody}
+	LimitMultipartParts, LimitCookies, LimitHeaders, LimitBody, LimitDecompressionRatio}
 
 // withDefaults returns l with its zero fields set to their defaults, or an error naming
 // each negative field.
@@ -90,6 +101,7 @@ func (l Limits) withDefaults() (Limits, error) {
 		{LimitMultipartParts, &l.MultipartParts, defaultMultipartParts},
 		{LimitCookies, &l.Cookies, defaultCookies},
 		{LimitHeaders, &l.Headers, defaultHeaders},
+		{LimitDecompressionRatio, &l.DecompressionRatio, defaultRatio},
 	} {
 		switch {
 		case *f.v == 0:
@@ -113,6 +125,9 @@ const (
 	idMultipartParts = 480120
 	idCookies        = 480130
 	idHeaders        = 480140
+	// idBodyRefused is no rule: it is the Match Inspect reports for a body it could not
+	// read (an unknown Content-Encoding, one that does not decode, a decompression bomb).
+	idBodyRefused = 480150
 )
 
 // limitByRule names the limit of each limit rule.

@@ -21,6 +21,9 @@ import (
 //	SecRuleEngine, SecResponseBodyAccess Off, SecAuditEngine Off
 //	@crs-setup.conf.example         SecDefaultAction, CRS version
 //	SecAction 900000/900001/900110  ParanoiaLevel, InboundAnomalyThreshold
+//	SecRequestBodyLimit...          BodyLimit, BodyPartial
+//	SecAction 480020-480022         sidewall's CRS setup (baseline.go): methods, content types, headers
+//	SecRule 480010..                the body processor planBody chose (body.go)
 //	Limits                          SecArgumentsLimit, the depth limit, sidewall's limit rules
 //	SecAction 480001/480002         derived arguments (derive.go)
 //	BeforeCRS
@@ -69,12 +72,20 @@ type Options struct {
 
 	// Limits bound what the engine reads of a request; a request beyond one is denied.
 	Limits Limits
+
+	// BodyLimit is the most bytes of a body the engine inspects, after decoding its
+	// Content-Encoding (SecRequestBodyLimit); 0 means 1 MiB. A larger body is refused
+	// with 413, or, with BodyPartial, inspected in part (Verdict.Truncated) and passed
+	// if that part passes.
+	BodyLimit   int
+	BodyPartial bool
 }
 
 // CRS defaults that the zero Options stand for.
 const (
 	defaultParanoiaLevel = 1
 	defaultThreshold     = 5
+	defaultBodyLimit     = 1 << 20
 )
 
 // withDefaults returns o with zero fields replaced by their defaults, or an error listing
@@ -93,6 +104,12 @@ func (o Options) withDefaults() (Options, error) {
 		o.InboundAnomalyThreshold = defaultThreshold
 	case o.InboundAnomalyThreshold < 0:
 		errs = append(errs, fmt.Errorf("inbound anomaly threshold %d is negative", o.InboundAnomalyThreshold))
+	}
+	switch {
+	case o.BodyLimit == 0:
+		o.BodyLimit = defaultBodyLimit
+	case o.BodyLimit < 0:
+		errs = append(errs, fmt.Errorf("body limit %d is negative", o.BodyLimit))
 	}
 	var err error
 	if o.Limits, err = o.Limits.withDefaults(); err != nil {
@@ -186,6 +203,15 @@ func (o Options) head() string {
 	fmt.Fprintf(&b, `SecAction "id:900000,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',setvar:tx.blocking_paranoia_level=%d"`+"\n", o.ParanoiaLevel)
 	fmt.Fprintf(&b, `SecAction "id:900001,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',setvar:tx.detection_paranoia_level=%d"`+"\n", o.ParanoiaLevel)
 	fmt.Fprintf(&b, `SecAction "id:900110,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',setvar:tx.inbound_anomaly_score_threshold=%d"`+"\n", o.InboundAnomalyThreshold)
+	action := "Reject"
+	if o.BodyPartial {
+		action = "ProcessPartial"
+	}
+	// Coraza refuses an in-memory limit above the body limit.
+	fmt.Fprintf(&b, "SecRequestBodyLimit %d\nSecRequestBodyInMemoryLimit %d\nSecRequestBodyLimitAction %s\n",
+		o.BodyLimit, min(o.BodyLimit, 128<<10), action)
+	b.WriteString(crsSetup)
+	b.WriteString(bodyProcessorSecLang)
 	b.WriteString(o.Limits.secLang())
 	b.WriteString(deriveSecLang())
 	return b.String()

@@ -8,7 +8,8 @@ import (
 
 // registerPlugins registers sidewall's additions to SecLang with Coraza, once per
 // process: the @rx operator (rx.go, replacing Coraza's own), @detectOverlongUTF8
-// (overlong.go) and the sidewallderive action (derive.go). Coraza keeps operators and actions in process-wide tables that its
+// (overlong.go), the sidewallderive action (derive.go) and the TEXT body processor
+// (textprocessor.go). Coraza keeps operators and actions in process-wide tables that its
 // parser reads without a lock, so this must happen before any WAF is built: New calls
 // it first thing, and sidewall builds no Coraza WAF but through New. It is a function
 // rather than an init so that merely importing the package changes nothing.
@@ -17,6 +18,7 @@ func registerPlugins() {
 		plugins.RegisterOperator("rx", newRx)
 		plugins.RegisterOperator("detectOverlongUTF8", newOverlongOp)
 		plugins.RegisterAction(deriveAction, newDeriver)
+		plugins.RegisterBodyProcessor("text", newTextProcessor)
 	})
 }
 
