@@ -19,6 +19,13 @@ import (
 //     compared without case). An attack split across the values of one name
 //     (?id=UNION/*&id=*/SELECT/*&id=*/password FROM users) passes the rules value by
 //     value but reaches such an application whole.
+//   - "query:gql": the string literals of a value that is a GraphQL document
+//     (graphql.go), which is itself inspected no further: its selection sets and
+//     variables are a language of names that the CRS took for shell and MongoDB.
+//
+// Some values are read for what they are, too (shapes.go): a data: URL of a raster image
+// is inspected as its media type and size, not as base64 text that CRS patterns (";base64",
+// "data:") took for PHP wrappers and XSS vectors.
 //
 // The derivation is a SecLang action of sidewall's, "sidewallderive", run by a SecAction
 // in phase 1 on the query string's arguments and in phase 2 on the body's, after Coraza
@@ -57,6 +64,7 @@ func (d *deriver) Evaluate(_ plugintypes.RuleMetadata, tx plugintypes.Transactio
 		args = tx.Variables().ArgsPost()
 	}
 	addJoined(args)
+	readShapes(args)
 }
 
 // addJoined adds name:join for each name that args holds more than once. Coraza's

@@ -1,0 +1,110 @@
+package waf
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"github.com/corazawaf/coraza/v3/collection"
+)
+
+// gqlSuffix names the arguments that hold a GraphQL document's string literals.
+const gqlSuffix = ":gql"
+
+// readShapes replaces values of args whose shape sidewall knows with what the rules
+// should read of them (see the package's derived arguments): a raster image's data: URL
+// with a note of its media type and size, a GraphQL document with nothing, its string literals
+// going to name:gql.
+func readShapes(args collection.Map) {
+	all := args.FindAll()
+	if len(all) == 0 {
+		return
+	}
+	var seen map[string]bool
+	for _, m := range all {
+		v := m.Value()
+		if !strings.HasPrefix(v, "data:") && !looksLikeGraphQL(v) {
+			continue
+		}
+		// A name's values, every spelling together, in order: SetIndex counts in them.
+		k := strings.ToLower(m.Key())
+		if seen[k] {
+			continue
+		}
+		if seen == nil {
+			seen = make(map[string]bool)
+		}
+		seen[k] = true
+		for i, v := range args.Get(m.Key()) {
+			if short, ok := imageDataURL(v); ok {
+				args.SetIndex(m.Key(), i, short)
+				continue
+			}
+			if !looksLikeGraphQL(v) {
+				continue
+			}
+			lits, err := graphqlStrings(v)
+			if err != nil {
+				continue
+			}
+			args.SetIndex(m.Key(), i, "")
+			for _, lit := range lits {
+				args.Add(m.Key()+gqlSuffix, lit)
+			}
+		}
+	}
+}
+
+// rasterMagic are the first bytes of the image formats whose data: URLs are read as
+// images: browsers paint them, no interpreter runs them. SVG is not among them: it is
+// XML that can hold script, and stays text to the rules.
+var rasterMagic = map[string][]string{
+	"image/png":  {"\x89PNG\r\n\x1a\n"},
+	"image/jpeg": {"\xff\xd8\xff"},
+	"image/jpg":  {"\xff\xd8\xff"},
+	"image/gif":  {"GIF87a", "GIF89a"},
+	"image/webp": {"RIFF"},
+	"image/avif": {"\x00\x00\x00"},
+	"image/bmp":  {"BM"},
+}
+
+// imageDataURL reports whether v is, whole, a data: URL of a raster image in base64
+// (data:image/png;base64,iVBOR...): the media type names a raster format, every byte
+// after the comma is base64, and the decoded bytes begin as that format does. It
+// returns what the rules read instead: "[data URL, image/png, 34219 bytes]".
+func imageDataURL(v string) (string, bool) {
+	rest, ok := strings.CutPrefix(v, "data:")
+	if !ok {
+		return "", false
+	}
+	meta, data, ok := strings.Cut(rest, ",")
+	if !ok || len(data) < 8 {
+		return "", false
+	}
+	mediaType, params, _ := strings.Cut(meta, ";")
+	mediaType = strings.ToLower(mediaType)
+	magic, ok := rasterMagic[mediaType]
+	if !ok || !strings.HasSuffix(strings.ToLower(params), "base64") {
+		return "", false
+	}
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=' && i >= len(data)-2) {
+			return "", false
+		}
+	}
+	head, err := base64.StdEncoding.DecodeString(data[:len(data)&^3][:min(len(data)&^3, 24)])
+	if err != nil {
+		return "", false
+	}
+	matched := false
+	for _, m := range magic {
+		matched = matched || bytes.HasPrefix(head, []byte(m))
+	}
+	if !matched {
+		return "", false
+	}
+	// Not "data:...;base64": that prefix is what the CRS's patterns look for.
+	return "[data URL, " + mediaType + ", " + strconv.Itoa(len(data)/4*3) + " bytes]", true
+}
