@@ -15,8 +15,8 @@ import (
 // publishes it in one step (Server.SetPolicy); requests in flight finish with the Policy
 // they started with. A Policy must not be modified after it is handed to the server.
 type Policy struct {
-	// Allow lists addresses the blocklist never denies; they still meet rate limits and
-	// the WAF. Nil means none.
+	// Allow lists addresses that neither the bans nor Block ever deny; they still meet
+	// rate limits and the WAF. Nil means none.
 	Allow *blocklist.Set
 	// Block lists denied addresses and ranges. Nil means none.
 	Block *blocklist.Set
