@@ -95,12 +95,19 @@ func (b *builder) build(cfg *config.Config) (*server.Policy, error) {
 	}
 	var errs []error
 	var stamps []filewatch.Stamp
-	if cfg.Blocklist.Enabled {
-		sets, err := buildBlocklist(cfg.Blocklist, b.logger())
-		if err != nil {
-			errs = append(errs, err)
-		}
-		p.Block, p.Allow, stamps = sets.block, sets.allow, sets.stamps
+	// blocklist.enabled = false turns the lists off, not the allowlist: it exempts its
+	// addresses from the bans too, which have no switch of their own.
+	lists := cfg.Blocklist
+	if !lists.Enabled {
+		lists.Entries, lists.Files = nil, nil
+	}
+	sets, err := buildBlocklist(lists, b.logger())
+	if err != nil {
+		errs = append(errs, err)
+	}
+	p.Allow, stamps = sets.allow, sets.stamps
+	if lists.Enabled {
+		p.Block = sets.block
 	}
 	if cfg.AutoBan.Enabled {
 		var err error

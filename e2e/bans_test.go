@@ -260,6 +260,46 @@ func TestAdminBan(t *testing.T) {
 	}
 }
 
+// TestAllowlistExemptsFromBans: the allowlist exempts its addresses from bans whether the
+// blocklist is on or off (blocklist.enabled turns the lists off, not the allowlist), as
+// config.toml says; with the blocklist off, its entries deny nothing.
+func TestAllowlistExemptsFromBans(t *testing.T) {
+	for _, enabled := range []string{"true", "false"} {
+		t.Run("blocklist.enabled="+enabled, func(t *testing.T) {
+			s := startBansStack(t, nil, func(cfg string) string {
+				for _, kv := range [][3]string{
+					{"blocklist", "enabled", enabled},
+					{"blocklist", "allow", `["192.0.2.120"]`},
+					{"waf", "enabled", "false"}, // not what this is about, and slow to start
+				} {
+					var err error
+					if cfg, err = setTOMLKey(cfg, kv[0], kv[1], kv[2]); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return cfg
+			})
+			wantListed := http.StatusForbidden
+			if enabled == "false" {
+				wantListed = http.StatusOK
+			}
+			if got := s.status(t, "203.0.113.7"); got != wantListed {
+				t.Errorf("an address of blocklist.entries: status %d, want %d", got, wantListed)
+			}
+			r := s.adminCall(t, "POST", "/bans", `{"addr": "192.0.2.0/24", "reason": "e2e allowlist"}`, "Bearer "+adminToken)
+			if r.status != http.StatusOK {
+				t.Fatalf("POST /bans: status %d: %s", r.status, r.body)
+			}
+			if got := s.status(t, "192.0.2.121"); got != http.StatusForbidden {
+				t.Errorf("a banned address: status %d, want 403", got)
+			}
+			if got := s.status(t, "192.0.2.120"); got != http.StatusOK {
+				t.Errorf("a banned address on the allowlist: status %d, want 200", got)
+			}
+		})
+	}
+}
+
 // TestAutoBan: a client that earns three WAF denials is banned, on every path, and the
 // ban is logged with its evidence.
 func TestAutoBan(t *testing.T) {

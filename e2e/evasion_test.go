@@ -24,9 +24,9 @@ func utf16LE(s string) string {
 	return string(b)
 }
 
-// formBody is a urlencoded body of name=value pairs, values escaped minimally (the
+// formPairs is a urlencoded body of name=value pairs, values escaped minimally (the
 // battery's payloads need only these).
-func formBody(pairs ...string) string {
+func formPairs(pairs ...string) string {
 	r := strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", " ", "+", "#", "%23", "=", "%3D", "'", "%27", "<", "%3C", ">", "%3E")
 	var out []string
 	for i := 0; i+1 < len(pairs); i += 2 {
@@ -72,11 +72,11 @@ func TestEvasionBattery(t *testing.T) {
 		{"same query name twice, attack second", asPlain, "Coraza keeps every value of a repeated name",
 			"GET /search?q=running+shoes&q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E HTTP/1.1\r\n", true, []string{"941100", "ARGS:q"}, nil},
 		{"same form name twice, attack second", asPlain, "as above, in the body",
-			postRequest("/comment", "application/x-www-form-urlencoded", formBody("q", "running shoes", "q", evasionSQLi)), false, []string{"942100", "ARGS:q"}, nil},
+			postRequest("/comment", "application/x-www-form-urlencoded", formPairs("q", "running shoes", "q", evasionSQLi)), false, []string{"942100", "ARGS:q"}, nil},
 		{"same JSON key twice, attack second", asPlain, "the JSON processor keeps both values of a duplicated key",
 			postRequest("/api/search", "application/json", `{"q":"running shoes","q":"`+evasionXSS+`"}`), false, []string{"941100", "ARGS:json.q"}, nil},
 		{"same name in query and body", asPlain, "ARGS holds both",
-			postRequest("/comment?q=hello", "application/x-www-form-urlencoded", formBody("q", evasionXSS)), false, []string{"941100", "ARGS:q"}, nil},
+			postRequest("/comment?q=hello", "application/x-www-form-urlencoded", formPairs("q", evasionXSS)), false, []string{"941100", "ARGS:q"}, nil},
 		// An attack split across two values of one name, which ASP.NET joins with a comma.
 		{"SQLi split across three query values", asPlain, "each piece passes alone; their comma-joined value is inspected too (id:join)",
 			"GET /item?id=UNION%2F*&id=*%2FSELECT%2F*&id=*%2Fpassword+FROM+users HTTP/1.1\r\n", true, []string{"942", "ARGS:id:join"}, nil},
@@ -88,7 +88,7 @@ func TestEvasionBattery(t *testing.T) {
 		{"mixed-case JSON Content-Type", asPlain, "the body processor is chosen case-insensitively",
 			postRequest("/api/search", "Application/JSON", `{"q":"`+evasionXSS+`"}`), false, []string{"941100", "ARGS:json.q"}, nil},
 		{"upper-case form Content-Type", asPlain, "as above",
-			postRequest("/comment", "APPLICATION/X-WWW-FORM-URLENCODED", formBody("q", evasionSQLi)), false, []string{"942100", "ARGS:q"}, nil},
+			postRequest("/comment", "APPLICATION/X-WWW-FORM-URLENCODED", formPairs("q", evasionSQLi)), false, []string{"942100", "ARGS:q"}, nil},
 		// Charsets the WAF does not decode but a backend might.
 		{"UTF-16 form body", refused, "CRS 920480: only utf-8 and the Latin charsets are allowed",
 			postRequest("/comment", "application/x-www-form-urlencoded; charset=utf-16", utf16LE("q="+evasionXSS)), false, []string{"920480"}, nil},
@@ -108,7 +108,7 @@ func TestEvasionBattery(t *testing.T) {
 		{"NUL byte inside the payload", refused, "CRS 920270: NUL has no place in an argument",
 			"GET /search?q=%3Cscr%00ipt%3Ealert(1)%3C%2Fscript%3E HTTP/1.1\r\n", true, []string{"920270"}, nil},
 		{"NUL byte in a form body", refused, "as above, in the body",
-			postRequest("/comment", "application/x-www-form-urlencoded", "q=%00"+strings.ReplaceAll(formBody("x", evasionXSS), "x=", "")), false, []string{"920270"}, nil},
+			postRequest("/comment", "application/x-www-form-urlencoded", "q=%00"+strings.ReplaceAll(formPairs("x", evasionXSS), "x=", "")), false, []string{"920270"}, nil},
 		// Multipart shapes.
 		{"quoted boundary with spaces and punctuation", asPlain, "the multipart parser follows RFC 2046 boundaries",
 			multipartRequest("/upload", `"a b'()+_,-./:=?c"`, "--a b'()+_,-./:=?c\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n"+evasionXSS+"\r\n--a b'()+_,-./:=?c--\r\n"), false, []string{"941100", "ARGS:q"}, nil},
@@ -124,7 +124,7 @@ func TestEvasionBattery(t *testing.T) {
 			[]string{"920171"}, nil},
 		{"chunked body", asPlain, "nginx de-chunks the body and sends it whole; the WAF sees the client's Transfer-Encoding",
 			"POST /comment HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n" +
-				chunked(formBody("q", evasionSQLi), 7) + "0\r\n\r\n", false, []string{"942100", "ARGS:q"}, []string{"920180"}},
+				chunked(formPairs("q", evasionSQLi), 7) + "0\r\n\r\n", false, []string{"942100", "ARGS:q"}, []string{"920180"}},
 	}
 	for i, tc := range tests {
 		// A path of its own, to find the request's line in sidewall's log.

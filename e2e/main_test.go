@@ -144,6 +144,10 @@ func do(t *testing.T, method, url, body string, headers ...string) response {
 		if !ok {
 			t.Fatalf("bad header %q", h)
 		}
+		if strings.EqualFold(strings.TrimSpace(name), "Host") {
+			req.Host = strings.TrimSpace(value) // net/http sends req.Host, not Header["Host"]
+			continue
+		}
 		req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
 	resp, err := client.Do(req)

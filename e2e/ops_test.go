@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sidewall/sidewall/internal/stack"
 )
 
 const demoToken = "demo-token-not-a-secret" // config.toml's admin.token
@@ -78,9 +83,100 @@ func TestMetricsAndReload(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+	// The README's sample is what the demo emits, and its Redis families are not.
+	for _, series := range readmeMetrics(t, "A sample from the demo") {
+		if !hasSeries(r.body, series) {
+			t.Errorf("/metrics lacks the README's %s", series)
+		}
+	}
+	for _, series := range readmeMetrics(t, "switched to Redis") {
+		if hasSeries(r.body, series) {
+			t.Errorf("/metrics with the memory backend has the README's Redis series %s", series)
+		}
+	}
 	if t.Failed() {
 		t.Logf("/metrics:\n%s", r.body)
 	}
+}
+
+// TestMetricsWithRedis runs sidewall with the rate limits shared through a real
+// redis-server and checks that /metrics has the Redis series the README shows for that
+// backend, and not the memory backend's.
+func TestMetricsWithRedis(t *testing.T) {
+	rds, err := stack.StartRedis(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err) // ErrNoRedis too: make test installs redis-server
+	}
+	defer rds.Stop()
+	st := startOwnStack(t, ownOptions{admin: true, noNginx: true, edit: func(cfg string) string {
+		for _, kv := range [][3]string{
+			{"ratelimit", "backend", `"redis"`},
+			{"ratelimit.redis", "address", strconv.Quote(rds.Addr)},
+			{"waf", "enabled", "false"}, // not what this is about, and slow to start
+		} {
+			var err error
+			if cfg, err = setTOMLKey(cfg, kv[0], kv[1], kv[2]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return cfg
+	}})
+	for range 6 {
+		do(t, http.MethodGet, "http://"+st.sw.Addr+"/auth", "", "X-Sidewall-URI: /login", "X-Sidewall-Addr: 192.0.2.190")
+	}
+	r := do(t, http.MethodGet, st.admin+"/metrics", "", "Authorization: Bearer "+demoToken)
+	if r.status != http.StatusOK {
+		t.Fatalf("/metrics: status %d", r.status)
+	}
+	for _, series := range append(readmeMetrics(t, "switched to Redis"), `sidewall_decisions_total{action="ratelimit",reason="login"}`) {
+		if !hasSeries(r.body, series) {
+			t.Errorf("/metrics lacks the README's %s", series)
+		}
+	}
+	if hasSeries(r.body, `sidewall_ratelimit_keys{rule="login"}`) {
+		t.Error("/metrics with the Redis backend has the memory backend's sidewall_ratelimit_keys")
+	}
+	if t.Failed() {
+		t.Logf("/metrics:\n%s", r.body)
+	}
+}
+
+// readmeMetrics returns the series (name and labels, without the value) of the README's
+// metrics sample: the first code block after the line that contains marker.
+func readmeMetrics(t *testing.T, marker string) []string {
+	t.Helper()
+	root, err := stack.ProjectDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), marker)
+	if !ok {
+		t.Fatalf("README.md has no %q", marker)
+	}
+	_, block, _ := strings.Cut(after, "```\n")
+	block, _, ok = strings.Cut(block, "```")
+	if !ok {
+		t.Fatalf("README.md has no code block after %q", marker)
+	}
+	var series []string
+	for _, line := range strings.Split(block, "\n") {
+		if s, _, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
+			series = append(series, s)
+		}
+	}
+	if len(series) == 0 {
+		t.Fatalf("README.md's sample after %q is empty", marker)
+	}
+	return series
+}
+
+// hasSeries reports whether the /metrics text has a line for series.
+func hasSeries(metrics, series string) bool {
+	return strings.HasPrefix(metrics, series+" ") || strings.Contains(metrics, "\n"+series+" ")
 }
 
 // TestReloadsDoNotLeak reloads sidewall 100 times through the admin API and checks that

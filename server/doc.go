@@ -20,6 +20,11 @@
 //	X-Sidewall-Content-Length  the original Content-Length, if any
 //	X-Sidewall-Transfer-Encoding  the original Transfer-Encoding, if any (nginx de-chunks)
 //
+// A client may send headers of these names itself; nginx replaces them, so they cannot
+// change a decision, but the application behind nginx still receives them. nginx passes
+// their values in one more header, X-Sidewall-Forged (absent when the client sent none),
+// which sidewall hands to the WAF with the client's other headers.
+//
 // nginx's auth_request understands only three answers: 2xx lets the request pass, 401 and
 // 403 deny it, and anything else becomes a 500 for the client. So sidewall answers 204 to
 // allow and 403 to deny, and says why in headers that nginx reads into variables

@@ -22,8 +22,8 @@ type Policy struct {
 	// socket file's permissions decide who connects. Nil trusts every peer. They belong
 	// to the policy rather than to Options so that a reload changes them with the rest.
 	TrustedPeers []netip.Prefix
-	// Allow lists addresses the blocklist never denies; they still meet rate limits and
-	// the WAF. Nil means none.
+	// Allow lists addresses that neither the bans nor Block ever deny; they still meet
+	// rate limits and the WAF. Nil means none.
 	Allow *blocklist.Set
 	// Block lists denied addresses and ranges. Nil means none.
 	Block *blocklist.Set

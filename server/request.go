@@ -36,6 +36,11 @@ const (
 	// HeaderProfile names the WAF profile ([[waf.profiles]]) for the request; empty for
 	// [waf] itself.
 	HeaderProfile = "X-Sidewall-Profile"
+	// HeaderForged carries the values of the client's own headers of the names above,
+	// which nginx replaced on the way here but still passes to the application. It is no
+	// contract header: the WAF inspects it as one of the client's (see
+	// nginx/sidewall-http.conf).
+	HeaderForged = "X-Sidewall-Forged"
 )
 
 // The answer headers.
@@ -224,7 +229,7 @@ func (r *request) wafRequest(ctx *fasthttp.RequestCtx, dst *waf.Request) {
 }
 
 // contractHeaders are the header names nginx sets for sidewall (or that its proxy settings
-// own), which the WAF must not see as the client's.
+// own), which the WAF must not see as the client's. HeaderForged is not among them.
 var contractHeaders = [...]string{
 	HeaderMethod, HeaderURI, HeaderHost, HeaderClientHost, HeaderAddr, HeaderProtocol, "Host",
 	HeaderRequestID, HeaderContentLength, HeaderTransferEncoding, HeaderContinue, HeaderProfile,

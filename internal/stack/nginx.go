@@ -18,6 +18,7 @@ const (
 	DefaultSidewallAddr = "127.0.0.1:9090" // nginx/sidewall-http.conf, upstream sidewall
 	DefaultSiteListen   = "127.0.0.1:8080" // nginx/example-site.conf, listen
 	DefaultAppAddr      = "127.0.0.1:8081" // nginx/example-site.conf, the demo upstream
+	DefaultReadTimeout  = "5s"             // nginx/sidewall-request-headers.conf, proxy_read_timeout
 )
 
 // NginxOptions describe one nginx instance.
@@ -48,6 +49,10 @@ type NginxOptions struct {
 	// dynamic modules (the bench's ModSecurity), which the generated configuration does
 	// not load otherwise.
 	Main string
+	// ReadTimeout replaces the shipped proxy_read_timeout of the requests to sidewall
+	// (DefaultReadTimeout, in nginx/sidewall-request-headers.conf), so that a test of a
+	// sidewall that hangs need not wait that long. "" keeps the shipped value.
+	ReadTimeout string
 }
 
 // Nginx is a running nginx.
@@ -218,6 +223,13 @@ func (n *Nginx) install(opts NginxOptions) error {
 		case "sidewall-http.conf":
 			if opts.Sidewall != "" {
 				if text, err = replaceOnce(e.Name(), text, "server "+DefaultSidewallAddr+";", "server "+opts.Sidewall+";"); err != nil {
+					return err
+				}
+			}
+		case "sidewall-request-headers.conf":
+			if opts.ReadTimeout != "" {
+				old := "proxy_read_timeout " + DefaultReadTimeout + ";"
+				if text, err = replaceOnce(e.Name(), text, old, "proxy_read_timeout "+opts.ReadTimeout+";"); err != nil {
 					return err
 				}
 			}
