@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,7 @@ func TestEvasionBattery(t *testing.T) {
 		// Charsets the WAF does not decode but a backend might.
 		{"UTF-16 form body", refused, "CRS 920480: only utf-8 and the Latin charsets are allowed",
 			postRequest("/comment", "application/x-www-form-urlencoded; charset=utf-16", utf16LE("q="+evasionXSS)), false, []string{"920480"}, nil},
-		{"UTF-16 JSON body", refused, "as above",
+		{"UTF-16 JSON body", refused, "as above; the JSON parser fails on it too, so the body path answers 400 (rule 200002)",
 			postRequest("/api/search", "application/json; charset=UTF-16LE", utf16LE(`{"q":"`+evasionXSS+`"}`)), false, []string{"920480"}, nil},
 		{"UTF-7 form body", refused, "as above",
 			postRequest("/comment", "application/x-www-form-urlencoded; charset=utf-7", "q=%2BADw-script%2BAD4-alert(1)%2BADw-/script%2BAD4-"), false, []string{"920480"}, nil},
@@ -140,7 +141,8 @@ func TestEvasionBattery(t *testing.T) {
 				kind = "auth_request"
 			}
 			t.Run(kind+"/"+tc.name, func(t *testing.T) {
-				if status := rawRequest(t, site, request); status != 403 {
+				// 403, or the body path's 400 for a body that does not parse.
+				if status := rawRequest(t, site, request); status != 403 && !(status == 400 && site == body && slices.Contains(tc.logHas, "920480")) {
 					t.Errorf("status %d, want 403 (%s: %s)", status, tc.how, tc.why)
 				}
 				// The request's own denial line (the auth path's and the body path's are

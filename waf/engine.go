@@ -376,6 +376,11 @@ func verdict(tx types.Transaction, err error) Verdict {
 	mrs := tx.MatchedRules()
 	v.Matched = loggedMatches(mrs)
 	v.Limit = reachedLimit(tx, mrs, v.Status)
+	if v.Limit == LimitDepth && v.Interrupted {
+		// Coraza's body error rule answers 400; a request beyond a limit gets 403, as
+		// with every other limit but the body's size (413).
+		v.Status = 403
+	}
 	v.Score = inboundScore(tx)
 	return v
 }
