@@ -111,12 +111,21 @@ type Case struct {
 // on a field it does not know, so that a CRS upgrade that adds one is noticed rather
 // than silently ignored.
 func Load() ([]Case, error) {
+	return LoadFS(crstests.FS)
+}
+
+// LoadFS reads every test in fsys in the same format, in path order: the CRS's layout
+// (a directory per rule file, a YAML file per rule) or YAML files side by side, one per
+// rule file, as sidewall's own rules keep theirs (waf/testdata/sidewall-tests). A
+// Case's File is the directory in the first layout and the file's name without ".yaml"
+// in the second.
+func LoadFS(fsys fs.FS) ([]Case, error) {
 	var out []Case
-	err := fs.WalkDir(crstests.FS, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".yaml" {
 			return err
 		}
-		b, err := fs.ReadFile(crstests.FS, p)
+		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
@@ -130,6 +139,10 @@ func Load() ([]Case, error) {
 		if f.RuleID == 0 {
 			return fmt.Errorf("%s: no rule_id", p)
 		}
+		name := path.Dir(p)
+		if name == "." {
+			name = strings.TrimSuffix(path.Base(p), ".yaml")
+		}
 		for i, t := range f.Tests {
 			id := t.TestID
 			if id == 0 {
@@ -137,7 +150,7 @@ func Load() ([]Case, error) {
 			}
 			out = append(out, Case{
 				ID:     fmt.Sprintf("%d-%d", f.RuleID, id),
-				File:   path.Dir(p),
+				File:   name,
 				Stages: t.Stages,
 			})
 		}

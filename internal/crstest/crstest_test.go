@@ -3,7 +3,9 @@ package crstest
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestParseRawRequest(t *testing.T) {
@@ -101,5 +103,26 @@ func TestInputWire(t *testing.T) {
 				t.Errorf("Wire() = %q; want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestLoadFSLayouts(t *testing.T) {
+	const yml = "rule_id: 480300\ntests:\n  - test_id: 2\n    stages:\n      - input: {uri: /}\n        output:\n          log: {expect_ids: [480300]}\n"
+	fsys := fstest.MapFS{
+		"SIDEWALL-483-NOSQL.yaml":                         {Data: []byte(yml)},
+		"REQUEST-942-APPLICATION-ATTACK-SQLI/942290.yaml": {Data: []byte(strings.Replace(yml, "480300", "942290", -1))},
+		"README.md": {Data: []byte("not a test")},
+	}
+	cases, err := LoadFS(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cases {
+		got = append(got, c.ID+" "+c.File)
+	}
+	want := []string{"942290-2 REQUEST-942-APPLICATION-ATTACK-SQLI", "480300-2 SIDEWALL-483-NOSQL"}
+	if !slices.Equal(got, want) {
+		t.Errorf("LoadFS: %q; want %q", got, want)
 	}
 }
