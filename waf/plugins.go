@@ -17,7 +17,9 @@ func registerPlugins() {
 	registerOnce.Do(func() {
 		plugins.RegisterOperator("rx", newRx)
 		plugins.RegisterOperator("detectOverlongUTF8", newOverlongOp)
+		plugins.RegisterOperator("detectXXE", newXXEOp)
 		plugins.RegisterAction(deriveAction, newDeriver)
+		plugins.RegisterAction(doctypeAction, newDoctyper)
 		plugins.RegisterBodyProcessor("text", newTextProcessor)
 	})
 }

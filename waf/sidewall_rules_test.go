@@ -54,12 +54,12 @@ func TestSidewallRules(t *testing.T) {
 	}
 }
 
-// classRuleIDs returns the ids of the rules in rules/*.conf in sidewall's class blocks,
-// 480300-481999.
+// classRuleIDs returns the ids of the rules (SecRule, not SecAction) in rules/*.conf in
+// sidewall's class blocks, 480300-481999.
 func classRuleIDs(tb testing.TB) []int {
 	tb.Helper()
 	ids := make(map[int]bool)
-	re := regexp.MustCompile(`"id:(48[01]\d{3}),`)
+	re := regexp.MustCompile(`(?m)^SecRule .*\\\n\s*"id:(48[01]\d{3}),`)
 	err := fs.WalkDir(RuleFiles(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
