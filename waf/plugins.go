@@ -18,6 +18,7 @@ func registerPlugins() {
 		plugins.RegisterOperator("rx", newRx)
 		plugins.RegisterOperator("detectOverlongUTF8", newOverlongOp)
 		plugins.RegisterOperator("detectXXE", newXXEOp)
+		plugins.RegisterOperator("detectShell", newShellOp)
 		plugins.RegisterAction(deriveAction, newDeriver)
 		plugins.RegisterAction(doctypeAction, newDoctyper)
 		plugins.RegisterBodyProcessor("text", newTextProcessor)
