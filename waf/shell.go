@@ -6,14 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
 )
 
-// shellOp is the operator @detectShell: it reads a value the way a POSIX shell (or
-// cmd.exe) would read it after an application pasted it into a command line, and
-// matches when a command an attacker runs stands where the shell runs a command. It
-// captures the command as the shell would see it as TX.0.
+// The operator @detectShell (a finderOp of findShellCommand and shellMayMatch) reads a
+// value the way a POSIX shell (or cmd.exe) would read it after an application pasted
+// it into a command line, and matches when a command an attacker runs stands where the
+// shell runs a command. It captures the command as the shell would see it as TX.0.
 //
 // # How it reads
 //
@@ -42,22 +40,9 @@ import (
 // redirections (/dev/tcp/) are looked for there. An attacker can pad a payload with
 // prose to pass this operator; the CRS's 932 rules, which have no such gate, still
 // read it.
-type shellOp struct{}
 
-func newShellOp(plugintypes.OperatorOptions) (plugintypes.Operator, error) {
-	return shellOp{}, nil
-}
-
-func (shellOp) Evaluate(tx plugintypes.TransactionState, value string) bool {
-	cmd, ok := findShellCommand(value)
-	if ok && tx.Capturing() {
-		tx.CaptureField(0, cmd)
-	}
-	return ok
-}
-
-// MayMatch: a command needs a control operator, a substitution or a /dev/tcp/ path.
-func (shellOp) MayMatch(value string) bool {
+// shellMayMatch: a command needs a control operator, a substitution or a /dev/tcp/ path.
+func shellMayMatch(value string) bool {
 	return strings.ContainsAny(value, ";|&\n\r`(") || strings.Contains(value, "/dev/")
 }
 

@@ -3,10 +3,7 @@ package waf
 import "testing"
 
 func TestFindShellCommand(t *testing.T) {
-	tests := []struct {
-		s    string
-		want string // "" for no match
-	}{
+	testFinder(t, "findShellCommand", findShellCommand, []finderCase{
 		// Operators and substitutions.
 		{"127.0.0.1; id", "id"},
 		{"127.0.0.1;id", "id"},
@@ -61,19 +58,9 @@ func TestFindShellCommand(t *testing.T) {
 		{"Thanks for the help with this problem; I tried running it again and it worked fine, so the fix is `curl -sSL https://get.docker.com | sh` for everyone.", ""},
 		{"id", ""},
 		{"cat /etc/passwd", ""},
-	}
-	for _, tc := range tests {
-		got, ok := findShellCommand(tc.s)
-		if ok != (tc.want != "") || got != tc.want {
-			t.Errorf("findShellCommand(%q) = %q, %v; want %q", tc.s, got, ok, tc.want)
-		}
-	}
+	})
 }
 
 func FuzzFindShellCommand(f *testing.F) {
-	f.Add("x; c${u}at${IFS}/etc/passwd")
-	f.Add("x;{cat,/etc/passwd}`id`$'\\x69'")
-	f.Fuzz(func(t *testing.T, s string) {
-		findShellCommand(s) // must return, without panicking
-	})
+	fuzzFinder(f, findShellCommand, "x; c${u}at${IFS}/etc/passwd", "x;{cat,/etc/passwd}`id`$'\\x69'")
 }
