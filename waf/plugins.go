@@ -20,6 +20,7 @@ func registerPlugins() {
 		plugins.RegisterOperator("detectXXE", newXXEOp)
 		plugins.RegisterOperator("detectShell", finder(findShellCommand, shellMayMatch))
 		plugins.RegisterOperator("detectTemplate", finder(findTemplateInjection, templateMayMatch))
+		plugins.RegisterOperator("detectJSCall", finder(findJSCall, jsCallMayMatch))
 		plugins.RegisterAction(deriveAction, newDeriver)
 		plugins.RegisterAction(doctypeAction, newDoctyper)
 		plugins.RegisterBodyProcessor("text", newTextProcessor)
