@@ -21,6 +21,8 @@ func registerPlugins() {
 		plugins.RegisterOperator("detectShell", finder(findShellCommand, shellMayMatch))
 		plugins.RegisterOperator("detectTemplate", finder(findTemplateInjection, templateMayMatch))
 		plugins.RegisterOperator("detectJSCall", finder(findJSCall, jsCallMayMatch))
+		plugins.RegisterOperator("detectSQLiPath", finder(findSQLiSegment, sqliPathMayMatch))
+		plugins.RegisterOperator("detectLibinjection", finder(findLibinjection, anyValue))
 		plugins.RegisterAction(deriveAction, newDeriver)
 		plugins.RegisterAction(doctypeAction, newDoctyper)
 		plugins.RegisterBodyProcessor("text", newTextProcessor)
