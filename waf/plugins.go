@@ -23,6 +23,8 @@ func registerPlugins() {
 		plugins.RegisterOperator("detectJSCall", finder(findJSCall, jsCallMayMatch))
 		plugins.RegisterOperator("detectSQLiPath", finder(findSQLiSegment, sqliPathMayMatch))
 		plugins.RegisterOperator("detectLibinjection", finder(findLibinjection, anyValue))
+		plugins.RegisterOperator("detectTraversal", finder(findTraversal, traversalMayMatch))
+		plugins.RegisterOperator("detectOSFile", finder(findOSFile, osFileMayMatch))
 		plugins.RegisterAction(deriveAction, newDeriver)
 		plugins.RegisterAction(doctypeAction, newDoctyper)
 		plugins.RegisterBodyProcessor("text", newTextProcessor)

@@ -87,15 +87,7 @@ func FuzzFindOverlong(f *testing.F) {
 		seq := s[i : i+n]
 		// An overlong sequence decodes (leniently) to a code point that a shorter
 		// sequence encodes: its payload bits fit in fewer bytes.
-		var cp rune
-		switch n {
-		case 2:
-			cp = rune(seq[0]&0x1f)<<6 | rune(seq[1]&0x3f)
-		case 3:
-			cp = rune(seq[0]&0x0f)<<12 | rune(seq[1]&0x3f)<<6 | rune(seq[2]&0x3f)
-		case 4:
-			cp = rune(seq[0]&0x07)<<18 | rune(seq[1]&0x3f)<<12 | rune(seq[2]&0x3f)<<6 | rune(seq[3]&0x3f)
-		}
+		cp := overlongRune(seq)
 		if min := [5]rune{0, 0, 0x80, 0x800, 0x10000}[n]; cp >= min {
 			t.Errorf("%q at %d: code point %U is not overlong for %d bytes", seq, i, cp, n)
 		}
