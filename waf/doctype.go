@@ -2,7 +2,6 @@ package waf
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -43,18 +42,9 @@ var (
 	xincludeNS  = []byte("http://www.w3.org/2001/XInclude")
 )
 
-type doctyper struct{}
+type doctyper struct{ argless }
 
-func newDoctyper() plugintypes.Action { return doctyper{} }
-
-func (doctyper) Init(_ plugintypes.RuleMetadata, data string) error {
-	if data != "" {
-		return fmt.Errorf("%s: takes no argument, got %q", doctypeAction, data)
-	}
-	return nil
-}
-
-func (doctyper) Type() plugintypes.ActionType { return plugintypes.ActionTypeNondisruptive }
+func newDoctyper() plugintypes.Action { return doctyper{argless{doctypeAction}} }
 
 // bodyReader is implemented by Coraza's transaction: the request body as buffered.
 type bodyReader interface {

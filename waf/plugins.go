@@ -27,6 +27,7 @@ func registerPlugins() {
 		plugins.RegisterOperator("detectOSFile", finder(findOSFile, osFileMayMatch))
 		plugins.RegisterAction(deriveAction, newDeriver)
 		plugins.RegisterAction(doctypeAction, newDoctyper)
+		plugins.RegisterAction(headersAction, newHeadersChecker)
 		plugins.RegisterBodyProcessor("text", newTextProcessor)
 	})
 }

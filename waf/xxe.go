@@ -10,7 +10,7 @@ import (
 // xxeOp is the operator @detectXXE: it reads the markup declarations of a value (a
 // document type declaration and the entity declarations in its internal subset, as
 // XML 1.0 section 2.8 and 4.2 write them) and matches when one of them does the thing
-// its argument names:
+// its argument names, or any of them without an argument:
 //
 //	external-entity   an entity declared with an external identifier: <!ENTITY x SYSTEM "file:///etc/passwd">,
 //	                  the parser reads the file or URL into the document (general or parameter entity)
@@ -20,7 +20,8 @@ import (
 //	                  (SVG and XHTML files name theirs on www.w3.org): <!DOCTYPE r SYSTEM "http://attacker.example/x.dtd">
 //	expansion         an entity whose value refers to other entities more than once: the billion laughs
 //
-// It captures the declaration as TX.0. A regular expression cannot say "a system
+// It captures the declaration as TX.0 and what it does (the argument's word) as TX.1.
+// A regular expression cannot say "a system
 // literal that is not on www.w3.org" without look-ahead, which RE2 lacks, nor count
 // the references inside one entity's quoted value; hence an operator.
 type xxeOp struct {
@@ -36,27 +37,45 @@ const (
 	xxeExpansion
 )
 
-var xxeKinds = map[string]xxeKind{
-	"external-entity":  xxeExternalEntity,
-	"parameter-entity": xxeParameterEntity,
-	"external-dtd":     xxeExternalDTD,
-	"expansion":        xxeExpansion,
+// xxeKinds are the kinds by name, in the order @detectXXE without an argument tries
+// them.
+var xxeKinds = []struct {
+	name string
+	kind xxeKind
+}{
+	{"external-entity", xxeExternalEntity},
+	{"parameter-entity", xxeParameterEntity},
+	{"external-dtd", xxeExternalDTD},
+	{"expansion", xxeExpansion},
 }
 
 func newXXEOp(o plugintypes.OperatorOptions) (plugintypes.Operator, error) {
-	k, ok := xxeKinds[strings.TrimSpace(o.Arguments)]
-	if !ok {
-		return nil, fmt.Errorf("detectXXE: want external-entity, parameter-entity, external-dtd or expansion, got %q", o.Arguments)
+	arg := strings.TrimSpace(o.Arguments)
+	if arg == "" {
+		return xxeOp{}, nil
 	}
-	return xxeOp{kind: k}, nil
+	for _, k := range xxeKinds {
+		if k.name == arg {
+			return xxeOp{kind: k.kind}, nil
+		}
+	}
+	return nil, fmt.Errorf("detectXXE: want external-entity, parameter-entity, external-dtd, expansion or nothing, got %q", o.Arguments)
 }
 
 func (op xxeOp) Evaluate(tx plugintypes.TransactionState, value string) bool {
-	decl, ok := findXXE(value, op.kind)
-	if ok && tx.Capturing() {
-		tx.CaptureField(0, decl)
+	for _, k := range xxeKinds {
+		if op.kind != 0 && k.kind != op.kind {
+			continue
+		}
+		if decl, ok := findXXE(value, k.kind); ok {
+			if tx.Capturing() {
+				tx.CaptureField(0, decl)
+				tx.CaptureField(1, k.name)
+			}
+			return true
+		}
 	}
-	return ok
+	return false
 }
 
 // MayMatch: every declaration starts with "<!".
