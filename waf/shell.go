@@ -61,7 +61,7 @@ var shellCommands = func() map[string]int {
 		wget curl nc ncat netcat socat telnet tftp ssh scp nmap
 		bash sh zsh ksh csh tcsh dash ash busybox python python2 python3 perl ruby php node nodejs
 		chmod chown chgrp passwd useradd usermod mkfifo mknod base64 xxd crontab nohup sudo
-		traceroute tracert printenv pwd ls uname
+		traceroute tracert printenv pwd ls
 		certutil bitsadmin powershell pwsh cmd systeminfo tasklist taskkill wmic nltest schtasks
 		mshta rundll32 regsvr32 cscript wscript msiexec vssadmin iex`) {
 		m[name] = shellBare
@@ -70,7 +70,7 @@ var shellCommands = func() map[string]int {
 		cat tac head tail more less nl od strings grep egrep awk sed echo printf set export env
 		ps kill pkill killall sleep ping dig host whois file find dir type ver net reg sc
 		rm mv cp touch mkdir dd tar zip unzip gzip openssl timeout time wait read cut sort tr
-		which who last date df du free top mount lua java ftp tee xargs start`) {
+		which who last date df du free top mount lua java ftp tee xargs start ip`) {
 		m[name] = shellWords
 	}
 	return m
@@ -503,11 +503,29 @@ func argumentShape(s string) int {
 		return argShaped // C:\
 	}
 	w := firstField(rest)
-	if strings.Contains(w, "://") || hostLike(w) {
-		return argShaped
+	if strings.Contains(w, "://") || strings.IndexByte(w, '\\') >= 0 || hostLike(w) {
+		return argShaped // a URL, a Windows or registry path (HKLM\Software), a host
+	}
+	if subcommands[strings.ToLower(w)] {
+		// net user, reg query: shaped when the subcommand is followed by what
+		// follows a command, not by more prose ("net users say so").
+		if after := argumentShape(rest[len(w):]); after != argNone {
+			return argShaped
+		}
 	}
 	return argNone
 }
+
+// subcommands are first arguments that make a word a command: cmd.exe's net, reg and
+// sc, and Unix's ip, read the system with them (net user, reg query, sc qc, ip addr).
+var subcommands = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, w := range strings.Fields(`user users localgroup group view share use session sessions accounts config
+		query add delete export save qc queryex addr address route neigh link`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // hostLike reports whether w looks like a host name or a file name with an
 // extension: letters, digits and hyphens in two or more labels.

@@ -50,9 +50,20 @@ var templateOpeners = []struct{ open, close string }{
 // expression judged: injections are short, and a value of many openers stays linear.
 const maxTemplateExpr = 512
 
-// findTemplateInjection returns the first template expression in s that is an
-// injection.
+// findTemplateInjection returns the first template expression in s, or in s with its
+// percent-encoding undone once more, that is an injection.
 func findTemplateInjection(s string) (string, bool) {
+	if found, ok := findTemplateExpr(s); ok {
+		return found, true
+	}
+	if strings.IndexByte(s, '%') >= 0 {
+		return findTemplateExpr(percentDecode(s))
+	}
+	return "", false
+}
+
+// findTemplateExpr returns the first template expression in s that is an injection.
+func findTemplateExpr(s string) (string, bool) {
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '{', '$', '#', '*', '@', '<':
@@ -189,7 +200,7 @@ var templateHostile = []string{
 	".forName(", "#_memberAccess", "@java.lang", "freemarker.template", "?new(", "ObjectConstructor",
 	"getDeclaredMethod", "getMethod(", ".invoke(", "ScriptEngineManager",
 	// JavaScript (Angular, Nunjucks, Handlebars, Pug, doT, EJS).
-	"constructor.constructor", "child_process", "mainModule", "process.binding",
+	"constructor.constructor", ".constructor(", "child_process", "mainModule", "process.binding",
 	"global.process", "Function(", "execSync", "spawnSync",
 	// Ruby (ERB, Slim, Haml, Liquid).
 	"IO.popen", "Kernel.", "%x(", "%x{", "instance_eval", "class_eval", "Open3",

@@ -33,6 +33,9 @@ func TestFindTemplateInjection(t *testing.T) {
 		{"{php}echo `id`;{/php}", "{php}echo `id`;{/php}"},
 		{"{system('id')}", "{system('id')}"},
 		{"${ {7*7} }", "${ {7*7} }"},
+		{"%7B%7B7%2A7%7D%7D", "{{7*7}}"},
+		{"@(1%2B2)", "@(1+2)"},
+		{"{{range.constructor(\"return process\")()}}", "{{range.constructor(\"return process\")()}}"},
 		// Placeholders and code.
 		{"Hello {{first_name}}, your order {{ order.id }} shipped", ""},
 		{"const s = `Total: ${a + b} for ${items.length} items`;", ""},
