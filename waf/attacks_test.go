@@ -121,9 +121,9 @@ func attackCorpus() []attackSample {
 	out = append(out, nosqlKeys()...)
 	out = append(out, samples("ldap", []string{
 		"*)(uid=*))(|(uid=*", "admin)(&)", "*)(objectClass=*", "x)(|(password=*))", "*))", "admin)(!(objectClass=void))",
-		"*(|(objectclass=*))", "uid=*)(|(uid=*", "(&(cn=*)(userPassword=*))", "admin*)((|userpassword=*)", "*()|&'", "jdoe)(|(mail=*)",
+		"*(|(objectclass=*))", "uid=*)(|(uid=*", "*)(&(cn=*)(userPassword=*)", "admin*)((|userpassword=*)", "*()|&'", "jdoe)(|(mail=*)",
 		"*)(&(objectClass=user)(cn=*", "x)(cn>=a", "admin)(|)", "*)(sAMAccountName=*", "bob)(!(|(memberOf=*)))", "*)((|(uid=*",
-		"(|(uid=admin)(uid=root))", "a*)(description=*", "*)(mail=*@*", "x)(2.5.4.3=*", "*)(|(telephoneNumber=*))", "admin))(|(a=b",
+		"nobody)(|(uid=admin)(uid=root)", "a*)(description=*", "*)(mail=*@*", "x)(2.5.4.3=*", "*)(|(telephoneNumber=*))", "admin))(|(a=b",
 		"x)(uid;binary=*",
 	}, "form", "query", "json", "header", "cookie")...)
 	out = append(out, samples("mail", []string{
