@@ -54,6 +54,38 @@
 // closed: sidewall's own rules (ids 4801xx), loaded before the CRS, deny a request
 // beyond one, and Verdict.Limit names it. See Limits.
 //
+// # sidewall's rules for attack classes
+//
+// The CRS at paranoia level 1 reads some classes weakly or not at all: LDAP, mail header
+// and SMTP injection, server-side includes and templates, XXE (Coraza's XML parser
+// drops the DTD, and no rule reads an upload's files), NoSQL operators in keys,
+// command injection with its evasions, XSS through indirect JavaScript calls, SQL in
+// path segments, and anything in a header but User-Agent and Referer. sidewall's own
+// rules, rules/SIDEWALL-482-*.conf to -495-*.conf (ids 480300-481999, a block of a
+// hundred per class; each file's header says which), run after the CRS's detection
+// rules and score into the same inbound anomaly score, so that one of them denies a
+// request at the default threshold as one CRS rule does.
+//
+// They are written against false positives first. A keyword regex flags prose ("select
+// the best option"), code samples and analytics payloads, so each rule follows its
+// attack's grammar (an operator in the position of a key, an LDAP filter closed and
+// reopened, one line break and then a mail header) or confirms a hit with a parser of
+// the attacked language, registered as an operator: @detectShell reads a value as a
+// shell would (shell.go), @detectTemplate tokenizes template expressions (template.go),
+// @detectJSCall reads JavaScript calls (jscall.go), @detectXXE reads XML markup
+// declarations (xxe.go), @detectTraversal and @detectOSFile undo every encoding of a
+// path (traversal.go), and libinjection confirms SQL and XSS (@detectSQLiPath and
+// @detectLibinjection; libinjection.go, sqlpath.go). Two actions collect what Coraza's
+// variables do not hold: sidewalldoctype the document type declarations of an XML or
+// multipart body (doctype.go), sidewallheaders the request headers a rule should read,
+// each header of a known structure judged by its grammar first (headers.go).
+//
+// Every rule has regression tests in the CRS's format, attacks and benign look-alikes
+// (testdata/sidewall-tests, TestSidewallRules), and TestAttackClasses measures each
+// class on payloads of its own. An application that legitimately sends what a rule
+// reads (Strapi's filters[title][$eq]=) excludes it as it would a CRS rule; a custom
+// header is taken out of every class rule with TX:sidewall_header_exclusions.
+//
 // At paranoia level 1 the CRS denies methods other than GET, HEAD, POST and OPTIONS
 // (911100) and request content types it does not list (920420). An API that uses PUT,
 // PATCH or DELETE needs tx.allowed_methods set in Options.BeforeCRS.

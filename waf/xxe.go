@@ -19,6 +19,8 @@ import (
 //	external-dtd      a document type with an external subset the parser would fetch, other than a W3C DTD
 //	                  (SVG and XHTML files name theirs on www.w3.org): <!DOCTYPE r SYSTEM "http://attacker.example/x.dtd">
 //	expansion         an entity whose value refers to other entities more than once: the billion laughs
+//	xinclude          the XInclude namespace, bound to any prefix or given as an attribute's value: an
+//	                  element in it makes a processor that supports XInclude read a file or URL, no DTD needed
 //
 // It captures the declaration as TX.0 and what it does (the argument's word) as TX.1.
 // A regular expression cannot say "a system
@@ -35,6 +37,7 @@ const (
 	xxeParameterEntity
 	xxeExternalDTD
 	xxeExpansion
+	xxeXInclude
 )
 
 // xxeKinds are the kinds by name, in the order @detectXXE without an argument tries
@@ -47,6 +50,7 @@ var xxeKinds = []struct {
 	{"parameter-entity", xxeParameterEntity},
 	{"external-dtd", xxeExternalDTD},
 	{"expansion", xxeExpansion},
+	{"xinclude", xxeXInclude},
 }
 
 func newXXEOp(o plugintypes.OperatorOptions) (plugintypes.Operator, error) {
@@ -59,7 +63,7 @@ func newXXEOp(o plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 			return xxeOp{kind: k.kind}, nil
 		}
 	}
-	return nil, fmt.Errorf("detectXXE: want external-entity, parameter-entity, external-dtd, expansion or nothing, got %q", o.Arguments)
+	return nil, fmt.Errorf("detectXXE: want external-entity, parameter-entity, external-dtd, expansion, xinclude or nothing, got %q", o.Arguments)
 }
 
 func (op xxeOp) Evaluate(tx plugintypes.TransactionState, value string) bool {
@@ -78,13 +82,47 @@ func (op xxeOp) Evaluate(tx plugintypes.TransactionState, value string) bool {
 	return false
 }
 
-// MayMatch: every declaration starts with "<!".
+// MayMatch: every declaration starts with "<!", and the XInclude namespace has
+// "XInclude" (looked for in any case, as MayMatch must).
 func (xxeOp) MayMatch(value string) bool {
-	return strings.Contains(value, "<!")
+	return strings.Contains(value, "<!") || hasWordFold(value, []string{"xinclude"})
+}
+
+// xincludeNamespace is XInclude's namespace name (XInclude 1.0, section 2).
+const xincludeNamespace = "http://www.w3.org/2001/XInclude"
+
+// findXInclude returns the XInclude namespace where it is bound: the whole value (an
+// attribute value that XML://@* gives, or TX:sidewall_xml_xinclude) or an xmlns
+// declaration in XML given as text.
+func findXInclude(s string) (string, bool) {
+	if strings.TrimSuffix(s, "/") == xincludeNamespace {
+		return s, true
+	}
+	for off := 0; ; {
+		i := strings.Index(s[off:], xincludeNamespace)
+		if i < 0 {
+			return "", false
+		}
+		i += off
+		off = i + len(xincludeNamespace)
+		// xmlns:prefix = "namespace": the quote, then back over blanks and '='.
+		j := strings.TrimRight(s[:i], "\"'")
+		if len(j) == i {
+			continue
+		}
+		j = strings.TrimRight(strings.TrimRight(j, " \t"), "=")
+		j = strings.TrimRight(j, " \t")
+		if k := strings.LastIndexAny(j, " \t<"); strings.HasPrefix(j[k+1:], "xmlns") {
+			return s[k+1 : off+1], true
+		}
+	}
 }
 
 // findXXE returns the first declaration in s that does what k names.
 func findXXE(s string, k xxeKind) (string, bool) {
+	if k == xxeXInclude {
+		return findXInclude(s)
+	}
 	for i := 0; ; {
 		j := strings.Index(s[i:], "<!")
 		if j < 0 {

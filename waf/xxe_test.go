@@ -8,6 +8,7 @@ func TestFindXXE(t *testing.T) {
 		param = xxeParameterEntity
 		dtd   = xxeExternalDTD
 		exp   = xxeExpansion
+		xi    = xxeXInclude
 	)
 	tests := []struct {
 		s    string
@@ -34,6 +35,9 @@ func TestFindXXE(t *testing.T) {
 		{`<!DOCTYPE r [<!-- <!ENTITY x SYSTEM "f"> -->]>`, ext, `<!ENTITY x SYSTEM "f">`}, // a comment: matched all the same
 		{`<!ENTITY x SYSTEM "f"`, ext, `<!ENTITY x SYSTEM "f"`},
 		{`no markup`, ext, ""},
+		{`http://www.w3.org/2001/XInclude`, xi, `http://www.w3.org/2001/XInclude`},
+		{`<r xmlns:q = 'http://www.w3.org/2001/XInclude'><q:include href="x"/></r>`, xi, `xmlns:q = 'http://www.w3.org/2001/XInclude'`},
+		{`See http://www.w3.org/2001/XInclude for the spec`, xi, ""},
 	}
 	for _, tc := range tests {
 		got, ok := findXXE(tc.s, tc.k)
