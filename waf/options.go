@@ -28,6 +28,7 @@ import (
 //	SecAction 480001/480002         derived arguments (derive.go)
 //	BeforeCRS
 //	@owasp_crs/REQUEST-901..944     the CRS's detection rules
+//	narrowed CRS rules              a few CRS rules replaced by narrower versions (narrow.go)
 //	@sidewall/*.conf                sidewall's own rules (ids 4802xx and up), scoring as the CRS does
 //	@owasp_crs/REQUEST-949.., RESPONSE-*  the CRS's blocking evaluation and the rest
 //	SecRuleRemoveById               RemoveRuleIDs
@@ -151,8 +152,11 @@ func (o Options) sources(fsys rulesFS) []source {
 	// rules, and before its blocking evaluation (949) adds the scores up.
 	// (The globs name the CRS's files by number: 901-944, then 949 and 999.)
 	src = append(src, source{add: directives("Include @owasp_crs/REQUEST-9[0-3]*.conf\n" +
-		"Include @owasp_crs/REQUEST-94[0-4]*.conf\n" +
-		"Include @sidewall/*.conf\n" +
+		"Include @owasp_crs/REQUEST-94[0-4]*.conf")})
+	// New has made sure narrowedSecLang has no error.
+	narrowed, _ := narrowedSecLang()
+	src = append(src, source{name: "sidewall's narrowed CRS rules (narrow.go)", add: directives(narrowed)})
+	src = append(src, source{add: directives("Include @sidewall/*.conf\n" +
 		"Include @owasp_crs/REQUEST-94[5-9]*.conf\n" +
 		"Include @owasp_crs/REQUEST-9[5-9]*.conf\n" +
 		"Include @owasp_crs/RESPONSE-*.conf")})
