@@ -21,7 +21,6 @@ func TestNarrowingsApply(t *testing.T) {
 	}
 }
 
-
 // TestNarrowedRules: each narrowed rule still matches what the CRS wrote it for, and no
 // longer matches the benign traffic it misfired on.
 func TestNarrowedRules(t *testing.T) {
