@@ -251,6 +251,10 @@ type WAFLimits struct {
 	Headers        int `toml:"headers"` // request header fields
 	// DecompressionRatio bounds how much a compressed body may grow when decoded.
 	DecompressionRatio int `toml:"decompression_ratio"`
+	// DecodeDepth and DecodedBytes bound the decoding of values (base64, URL encoding,
+	// JSON in strings, JavaScript escapes, JWTs).
+	DecodeDepth  int `toml:"decode_depth"`
+	DecodedBytes int `toml:"decoded_bytes"`
 }
 
 // WAFProfile is one [[waf.profiles]] block: a named variant of [waf]. A zero or empty
@@ -343,6 +347,8 @@ func Default() *Config {
 				Headers:        100,
 
 				DecompressionRatio: 1000,
+				DecodeDepth:        5,
+				DecodedBytes:       2 << 20,
 			},
 		},
 		Bans: Bans{

@@ -87,6 +87,8 @@ func (v *validator) config(c *Config) {
 	v.between(lp.key("cookies"), l.Cookies, 1, 1_000_000)
 	v.between(lp.key("headers"), l.Headers, 1, 1_000_000)
 	v.between(lp.key("decompression_ratio"), l.DecompressionRatio, 2, 100_000)
+	v.between(lp.key("decode_depth"), l.DecodeDepth, 1, 16)
+	v.between(lp.key("decoded_bytes"), l.DecodedBytes, 1024, 1<<30)
 	for i, id := range c.WAF.RemoveRules {
 		if id <= 0 {
 			v.errorf(p.key("remove_rules").index(i), "must be a rule id greater than 0, got %d", id)

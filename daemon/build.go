@@ -420,6 +420,8 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 			Headers:        c.Limits.Headers,
 
 			DecompressionRatio: c.Limits.DecompressionRatio,
+			DecodeDepth:        c.Limits.DecodeDepth,
+			DecodedBytes:       c.Limits.DecodedBytes,
 		},
 	}
 	if pr.Mode != "" {

@@ -217,6 +217,6 @@ func (o Options) head() string {
 	b.WriteString(crsSetup)
 	b.WriteString(bodyProcessorSecLang)
 	b.WriteString(o.Limits.secLang())
-	b.WriteString(deriveSecLang())
+	b.WriteString(deriveSecLang(o.Limits))
 	return b.String()
 }

@@ -130,7 +130,16 @@ func imageDataURL(v string) (string, bool) {
 // its own, and an attack inside one is found there.
 func queryString(v string) ([][2]string, bool) {
 	rest, ok := strings.CutPrefix(v, "?")
-	if !ok || strings.Count(rest, "=") < 2 {
+	if !ok {
+		return nil, false
+	}
+	return formPairs(rest)
+}
+
+// formPairs is queryString without the '?': a urlencoded form of two or more pairs, as a
+// consent cookie (OneTrust's OptanonConsent) or a form inside a JSON string holds.
+func formPairs(rest string) ([][2]string, bool) {
+	if strings.Count(rest, "=") < 2 {
 		return nil, false
 	}
 	for i := 0; i < len(rest); i++ {
