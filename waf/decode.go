@@ -31,7 +31,7 @@ const (
 	decBase64 = ":b64"
 	decURL    = ":url"
 	decJS     = ":js"
-	decForm   = ":qs" // followed by the parameter, ":qs.name"
+	decForm   = ":qs"   // followed by the parameter, ":qs.name"
 	decJSON   = ":json" // followed by the path, ":json.user.name"
 	decJWT    = ":jwt"  // ":jwt.header.", ":jwt.payload."
 )
@@ -234,11 +234,13 @@ func urlDecode(s string) (string, bool) {
 	changed := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-			changed = true
-			continue
+		if c == '%' && i+2 < len(s) {
+			if x, ok := hexByte(s[i+1 : i+3]); ok {
+				b.WriteByte(x)
+				i += 2
+				changed = true
+				continue
+			}
 		}
 		if c == '%' && i+5 < len(s) && (s[i+1] == 'u' || s[i+1] == 'U') {
 			if r, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
@@ -254,18 +256,10 @@ func urlDecode(s string) (string, bool) {
 	return out, changed && isText(out)
 }
 
-func ishex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
+// hexByte decodes two hexadecimal digits.
+func hexByte(s string) (byte, bool) {
+	x, err := strconv.ParseUint(s, 16, 8)
+	return byte(x), err == nil && s[0] != '+' && s[0] != '-'
 }
 
 // jsUnescape decodes JavaScript's \uXXXX, \u{X...}, \xXX and the one-character escapes,
@@ -296,11 +290,13 @@ func jsUnescape(s string) (string, bool) {
 					continue
 				}
 			}
-		case e == 'x' && i+3 < len(s) && ishex(s[i+2]) && ishex(s[i+3]):
-			b.WriteByte(unhex(s[i+2])<<4 | unhex(s[i+3]))
-			i += 3
-			changed = true
-			continue
+		case e == 'x' && i+3 < len(s):
+			if x, ok := hexByte(s[i+2 : i+4]); ok {
+				b.WriteByte(x)
+				i += 3
+				changed = true
+				continue
+			}
 		case strings.IndexByte(`'"\/`, e) >= 0:
 			b.WriteByte(e)
 			i++
