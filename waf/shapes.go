@@ -123,9 +123,9 @@ func imageDataURL(v string) (string, bool) {
 }
 
 // queryString reports whether v is, whole, a URL's query string with its '?': two or
-// more name=value pairs joined by '&', everything outside [A-Za-z0-9] and "-._~%+=&/:,"
-// percent-encoded (so that no quote, space, '<', ';' or '$' of another language sits in
-// it undecoded). It returns the pairs, decoded. Read as text, such a value drew
+// more name=value pairs joined by '&', everything percent-encoded that JavaScript's
+// encodeURIComponent encodes (so that no double quote, space, '<', ';', '$' or '`' of
+// another language sits in it undecoded; its pairs are inspected decoded, one by one). It returns the pairs, decoded. Read as text, such a value drew
 // Windows-command rules on "&url" (932370); decoded, each parameter is an argument of
 // its own, and an attack inside one is found there.
 func queryString(v string) ([][2]string, bool) {
@@ -144,7 +144,9 @@ func formPairs(rest string) ([][2]string, bool) {
 	}
 	for i := 0; i < len(rest); i++ {
 		c := rest[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("-._~%+=&/:,", c) >= 0) {
+		// encodeURIComponent leaves - _ . ! ~ * ' ( ) as they are; forms encode '+'
+		// and ',' and '/' and ':' often enough not to.
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!*'()%+=&/:,", c) >= 0) {
 			return nil, false
 		}
 	}
