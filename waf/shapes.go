@@ -153,7 +153,7 @@ func formPairs(rest string) ([][2]string, bool) {
 	var pairs [][2]string
 	for pair := range strings.SplitSeq(rest, "&") {
 		name, value, ok := strings.Cut(pair, "=")
-		if !ok || name == "" {
+		if !ok || !isParamName(name) {
 			return nil, false
 		}
 		n, err1 := url.QueryUnescape(name)
@@ -164,4 +164,20 @@ func formPairs(rest string) ([][2]string, bool) {
 		pairs = append(pairs, [2]string{n, val})
 	}
 	return pairs, len(pairs) >= 2
+}
+
+// isParamName reports whether s looks like a form parameter's name as clients write them:
+// letters, digits and "_-.[]%" (an LDAP filter "(cn=x)(&(objectClass=user)...)" has
+// '=' and '&' too, and is no form).
+func isParamName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("_-.[]%", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
