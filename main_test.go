@@ -99,3 +99,38 @@ func TestSystemdUnitVerifies(t *testing.T) {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
 	}
 }
+
+// TestTune: `sidewall tune` reads a decision log and writes exclusions that `sidewall -t`
+// accepts once added to the configuration.
+func TestTune(t *testing.T) {
+	dir := t.TempDir()
+	line := func(uri string) string {
+		return `{"level":"INFO","msg":"would deny (detection only)","action":"detect","method":"POST","uri":"` + uri +
+			`","matches":[{"id":942190,"msg":"Detects MSSQL code execution","data":"'select a","vars":["ARGS:review[body]"]},` +
+			`{"id":949110,"msg":"Inbound Anomaly Score Exceeded","data":"","vars":["TX:blocking_inbound_anomaly_score"]}]}` + "\n"
+	}
+	logPath := filepath.Join(dir, "decisions.log")
+	if err := os.WriteFile(logPath, []byte(line("/products/17/reviews")+line("/products/23/reviews")+"not json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"tune", logPath}, &out, &errOut); code != 0 {
+		t.Fatalf("tune exited %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"[[waf.exclusions]]", "rules = [942190]", `target = "ARGS:review[body]"`, `path_prefix = "/products/"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("tune's output lacks %q:\n%s", want, out.String())
+		}
+	}
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, append(append([]byte{}, defaultConfig...), "\n"+out.String()...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var checkOut, checkErr bytes.Buffer
+	if code := run([]string{"-t", "-config", cfg}, &checkOut, &checkErr); code != 0 {
+		t.Errorf("sidewall -t with tune's proposals exited %d: %s", code, checkErr.String())
+	}
+	if code := run([]string{"tune", filepath.Join(dir, "missing.log")}, &out, &errOut); code != 1 {
+		t.Errorf("tune of a missing file exited %d, want 1", code)
+	}
+}

@@ -237,6 +237,9 @@ type WAF struct {
 	// Profiles are other WAF settings for some sites or locations, chosen by the
 	// profile name nginx sends (set $sidewall_profile NAME;).
 	Profiles []WAFProfile `toml:"profiles"`
+	// Exclusions are the [[waf.exclusions]] blocks: rules that stop reading a variable,
+	// or stop running, on some requests (what `sidewall tune` proposes).
+	Exclusions []WAFExclusion `toml:"exclusions"`
 }
 
 // WAFLimits is the [waf.limits] table: the most of each thing the WAF reads of a request.
@@ -256,6 +259,20 @@ type WAFLimits struct {
 	DecodeDepth  int `toml:"decode_depth"`
 	DecodedBytes int `toml:"decoded_bytes"`
 }
+
+// WAFExclusion is one [[waf.exclusions]] block.
+type WAFExclusion struct {
+	Rules      []int    `toml:"rules"`  // rule ids, or
+	Tags       []string `toml:"tags"`   // rule tags ("attack-rce"); at least one of either
+	Target     string   `toml:"target"` // "ARGS:json.content", "REQUEST_COOKIES:name"...; "" for the whole rule
+	Path       string   `toml:"path"`
+	PathPrefix string   `toml:"path_prefix"`
+	Methods    []string `toml:"methods"`
+}
+
+// ExclusionTargets are the collections a [[waf.exclusions]] target may name.
+var ExclusionTargets = []string{"ARGS", "ARGS_NAMES", "ARGS_GET", "ARGS_POST", "REQUEST_COOKIES",
+	"REQUEST_COOKIES_NAMES", "REQUEST_HEADERS", "REQUEST_HEADERS_NAMES", "XML", "FILES", "REQUEST_FILENAME", "REQUEST_BODY"}
 
 // WAFProfile is one [[waf.profiles]] block: a named variant of [waf]. A zero or empty
 // field takes [waf]'s value; remove_rules, rule_files and directives add to [waf]'s.

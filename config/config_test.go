@@ -475,6 +475,14 @@ func TestParseErrors(t *testing.T) {
 			`5: waf.limits.headers: must be between 1 and 1000000, got -1`,
 			`6: waf.limits.cookie: unknown key (did you mean "cookies"?)`,
 		}},
+		{"exclusions_bad.toml", []string{
+			`2: waf.exclusions[0].rules: is required (or tags): the ids of the rules to exclude, e.g. [942100]`,
+			`6: waf.exclusions[1].rules[1]: must be a rule id greater than 0, got 0`,
+			`7: waf.exclusions[1].target: must be COLLECTION or COLLECTION:name with COLLECTION one of ARGS, ARGS_NAMES, ARGS_GET, ARGS_POST, REQUEST_COOKIES, REQUEST_COOKIES_NAMES, REQUEST_HEADERS, REQUEST_HEADERS_NAMES, XML, FILES, REQUEST_FILENAME, REQUEST_BODY, got "BODY:x"`,
+			`8: waf.exclusions[1].path: must start with "/", got "api/comments"`,
+			`9: waf.exclusions[1].methods[0]: must be an upper-case method such as "POST", got "post"`,
+			`14: waf.exclusions[2].path_prefix: cannot be given with path: give one of them`,
+		}},
 		{"admin_token.toml", []string{
 			`3: admin.socket: the admin API needs admin.token or admin.token_file`,
 		}},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -105,6 +106,9 @@ func (v *validator) config(c *Config) {
 		if len(ext) < 2 || ext[0] != '.' || strings.ContainsAny(ext, "/?") {
 			v.errorf(p.key("skip_extensions").index(i), `must be a file extension such as ".css", got %s`, quoteShort(ext))
 		}
+	}
+	for i := range c.WAF.Exclusions {
+		v.exclusion(p.key("exclusions").index(i), &c.WAF.Exclusions[i])
 	}
 	profiles := map[string]bool{}
 	for i, pr := range c.WAF.Profiles {
@@ -270,6 +274,42 @@ func (v *validator) hostPort(p keyPath, s, example string) {
 
 // rule checks one [[ratelimit.rules]] block. names maps each rule name seen
 // so far to the path of its rule, to report duplicates against the first.
+func (v *validator) exclusion(p keyPath, x *WAFExclusion) {
+	if len(x.Rules) == 0 && len(x.Tags) == 0 {
+		v.errorf(p.key("rules"), "is required (or tags): the ids of the rules to exclude, e.g. [942100]")
+	}
+	for i, tag := range x.Tags {
+		if !isToken(tag) {
+			v.errorf(p.key("tags").index(i), `must be a rule tag such as "attack-rce", got %s`, quoteShort(tag))
+		}
+	}
+	for i, id := range x.Rules {
+		if id <= 0 {
+			v.errorf(p.key("rules").index(i), "must be a rule id greater than 0, got %d", id)
+		}
+	}
+	if x.Target != "" {
+		col, key, hasKey := strings.Cut(x.Target, ":")
+		switch {
+		case !slices.Contains(ExclusionTargets, col):
+			v.errorf(p.key("target"), "must be COLLECTION or COLLECTION:name with COLLECTION one of %s, got %s",
+				strings.Join(ExclusionTargets, ", "), quoteShort(x.Target))
+		case hasKey && (key == "" || strings.ContainsAny(key, "\"\n")):
+			v.errorf(p.key("target"), "must name a key after the colon, without quotes, got %s", quoteShort(x.Target))
+		}
+	}
+	v.path(p.key("path"), x.Path)
+	v.path(p.key("path_prefix"), x.PathPrefix)
+	if x.Path != "" && x.PathPrefix != "" {
+		v.errorf(p.key("path_prefix"), "cannot be given with path: give one of them")
+	}
+	for i, m := range x.Methods {
+		if !isToken(m) || strings.ToUpper(m) != m {
+			v.errorf(p.key("methods").index(i), `must be an upper-case method such as "POST", got %s`, quoteShort(m))
+		}
+	}
+}
+
 func (v *validator) rule(p keyPath, r *Rule, names map[string]keyPath) {
 	switch first, dup := names[r.Name]; {
 	case r.Name == "":

@@ -409,6 +409,7 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 		RuleFiles:               append(slices.Clone(c.RuleFiles), pr.RuleFiles...),
 		Directives:              c.Directives + "\n" + pr.Directives,
 		BodyLimit:               c.BodyLimit,
+		Exclusions:              exclusions(c.Exclusions),
 		BodyPartial:             c.BodyLimitAction == "inspect_partial",
 		Limits: waf.Limits{
 			Args:           c.Limits.Args,
@@ -434,6 +435,15 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 		o.InboundAnomalyThreshold = pr.InboundAnomalyThreshold
 	}
 	return o
+}
+
+// exclusions converts [[waf.exclusions]] for the WAF (validated by config).
+func exclusions(xs []config.WAFExclusion) []waf.Exclusion {
+	out := make([]waf.Exclusion, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, waf.Exclusion{RuleIDs: x.Rules, Tags: x.Tags, Target: x.Target, Path: x.Path, PathPrefix: x.PathPrefix, Methods: x.Methods})
+	}
+	return out
 }
 
 // trustedPeers converts server.trusted_peers (validated by config) for the server; an

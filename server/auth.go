@@ -375,7 +375,7 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 func matchesAttr(ms []waf.Match) slog.Attr {
 	vals := make([]any, 0, len(ms))
 	for _, m := range ms {
-		vals = append(vals, map[string]any{"id": m.ID, "msg": m.Message, "data": m.Data})
+		vals = append(vals, map[string]any{"id": m.ID, "msg": m.Message, "data": m.Data, "vars": m.Vars})
 	}
 	return slog.Any("matches", vals)
 }

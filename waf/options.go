@@ -27,6 +27,7 @@ import (
 //	Limits                          SecArgumentsLimit, the depth limit, sidewall's limit rules
 //	SecAction 480001/480002         derived arguments (derive.go)
 //	BeforeCRS
+//	Exclusions                      phase 1 rules with ctl:ruleRemoveTargetById (exclusions.go)
 //	@owasp_crs/REQUEST-901..944     the CRS's detection rules
 //	narrowed CRS rules              a few CRS rules replaced by narrower versions (narrow.go)
 //	@sidewall/*.conf                sidewall's own rules (ids 4802xx and up), scoring as the CRS does
@@ -80,6 +81,10 @@ type Options struct {
 	// if that part passes.
 	BodyLimit   int
 	BodyPartial bool
+
+	// Exclusions stop rules from reading a variable, or from running, on the requests
+	// they name (exclusions.go). They load after BeforeCRS, before the CRS.
+	Exclusions []Exclusion
 }
 
 // CRS defaults that the zero Options stand for.
@@ -111,6 +116,11 @@ func (o Options) withDefaults() (Options, error) {
 		o.BodyLimit = defaultBodyLimit
 	case o.BodyLimit < 0:
 		errs = append(errs, fmt.Errorf("body limit %d is negative", o.BodyLimit))
+	}
+	for i, x := range o.Exclusions {
+		if err := x.check(); err != nil {
+			errs = append(errs, fmt.Errorf("exclusion %d: %w", i, err))
+		}
 	}
 	var err error
 	if o.Limits, err = o.Limits.withDefaults(); err != nil {
@@ -146,6 +156,9 @@ func (o Options) sources(fsys rulesFS) []source {
 	src := []source{{add: directives(o.head())}}
 	if o.BeforeCRS != "" {
 		src = append(src, source{name: "BeforeCRS", add: directives(o.BeforeCRS)})
+	}
+	if len(o.Exclusions) > 0 {
+		src = append(src, source{name: "Exclusions", add: directives(exclusionsSecLang(o.Exclusions))})
 	}
 	// sidewall's rules score into the CRS's inbound anomaly score: they run after the
 	// CRS's initialisation (901, which zeroes the scores in phase 1) and its detection
