@@ -22,10 +22,10 @@ var sliceLimits = struct {
 	benignDenied   float64        // share of the slice's benign requests
 	attackDetected map[string]int // samples detected, of sliceAttacks per class
 }{
-	benignDenied: 0.31, // measured 88 of 309 (28.5%)
+	benignDenied: 0.025, // measured 6 of 309 (1.9%: the slice holds 6 code-in-comment posts), was 88 (28.5%)
 	attackDetected: map[string]int{ // measured: one more than each (method: 4 of the 4 nginx passes on)
-		"base64": 0, "header": 1, "jndi": 4, "ldap": 4, "mail": 0, "method": 3, "nosql": 4, "php": 2,
-		"shell": 1, "soap": 4, "sqli": 3, "ssi": 4, "ssti": 2, "traversal": 2, "xss": 4, "xxe": 1,
+		"base64": 3, "header": 1, "jndi": 4, "ldap": 4, "mail": 0, "method": 3, "nosql": 4, "php": 2,
+		"shell": 1, "soap": 4, "sqli": 3, "ssi": 4, "ssti": 2, "traversal": 3, "xss": 4, "xxe": 1,
 	},
 }
 
