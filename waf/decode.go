@@ -66,9 +66,26 @@ func (d *decoder) value(name, v string, depth int) {
 			d.limit = LimitDecodedBytes
 			return
 		}
-		d.add(name+l.suffix, l.text)
+		// A layer whose text is a document (JSON, a form) is read as its parts only:
+		// the rules judge the parts, and the document's text, read whole, is a run of
+		// quotes, braces and commas that paranoia level 2's character counts take for
+		// SQL (URL-encoded JSON in an analytics cookie, a JWT's claims).
+		if !structured(l.text) {
+			d.add(name+l.suffix, l.text)
+		}
 		d.value(name+l.suffix, l.text, depth+1)
 	}
+}
+
+// structured reports whether s is a document the decoder reads as its parts: JSON, or a
+// urlencoded form.
+func structured(s string) bool {
+	t := strings.TrimSpace(s)
+	if t != "" && (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)) {
+		return true
+	}
+	_, ok := formPairs(strings.TrimPrefix(t, "?"))
+	return ok
 }
 
 // layer is one decoding of a value: text, or a parsed JSON document.
@@ -136,7 +153,7 @@ func (d *decoder) walkJSON(path string, doc any, depth int) {
 			d.walkJSON(path+"."+strconv.Itoa(i), v, depth)
 		}
 	case string:
-		if d.limit != "" {
+		if d.limit != "" || plainURL(x) {
 			return
 		}
 		if d.budget -= len(x); d.budget < 0 {
@@ -146,6 +163,21 @@ func (d *decoder) walkJSON(path string, doc any, depth int) {
 		d.add(path, x)
 		d.value(path, x, depth)
 	}
+}
+
+// plainURL reports whether s is an absolute http(s) URL of nothing but the characters a
+// URL holds unescaped (no quote, space, '<', '>', backslash, backquote or brace): the
+// issuer of a JWT, a page's address in an analytics payload. Such a value decoded out of
+// a cookie or a token is left out of the arguments: it carries no other language, and
+// paranoia level 2 takes every off-site URL for remote file inclusion (931130).
+func plainURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(s, "http://"); !ok {
+			return false
+		}
+	}
+	return rest != "" && !strings.ContainsAny(rest, "'\" <>\\`{}|^\t\r\n")
 }
 
 // isText reports whether s is UTF-8 without control characters other than tab, CR and
