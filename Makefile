@@ -6,7 +6,8 @@ BIN     := bin/sidewall
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build run test test-coraza lint deps fuzz clean crs bench bench-scale bench-go eval
+.PHONY: all build run test test-coraza lint deps fuzz clean crs bench bench-scale bench-go eval \
+	coraza-verify coraza-patch coraza-tree coraza-repo coraza-export coraza-update
 
 # CORAZA_PATCHED are the packages of third_party/coraza that sidewall patches: lint and
 # test-coraza vet and gofmt them (upstream's other files are upstream's style).
@@ -44,7 +45,7 @@ run: deps build
 # the dependencies adds about 3 minutes on two shared cores.
 RACE_PKGS := ./server ./limiter ./blocklist ./bans ./waf
 RACE_SKIP := ^(TestFloodKeepsCapAndLimitedKeys|TestMatchesReference|TestRxAgreesWithGo)$$
-test: deps lint test-coraza
+test: deps lint coraza-verify test-coraza
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/e2e$$')
 	$(GO) test -count=1 -race -short -skip '$(RACE_SKIP)' $(RACE_PKGS)
 	$(GO) test -count=1 ./e2e
@@ -55,6 +56,27 @@ test-coraza:
 	cd third_party/coraza && GOWORK=off $(GO) vet $(addprefix ./internal/,$(CORAZA_PATCHED))
 	cd third_party/coraza && GOWORK=off $(GO) test -count=1 \
 	  $$(GOWORK=off $(GO) list ./... | grep -v '/internal/auditlog$$')
+
+# Our Coraza is the module as published plus the patch series of third_party/coraza-patches
+# (third_party/coraza/SIDEWALL.md, "Working with the series"). coraza-verify rebuilds the
+# tree from the module cache and the series and fails on any difference (make test runs
+# it); coraza-patch NAME=short-name writes what the tree holds beyond the series as the
+# next patch (MSG=file: its header); coraza-tree rewrites the tree from the series;
+# coraza-repo DIR=... and coraza-export DIR=... turn the series into a git repository to
+# fold a fixup into its patch, and back; coraza-update VERSION=v3.x.y replays the series
+# onto another release and reports each patch that no longer applies.
+coraza-verify:
+	./scripts/coraza-patches.sh verify
+coraza-patch:
+	./scripts/coraza-patches.sh patch '$(NAME)' '$(MSG)'
+coraza-tree:
+	./scripts/coraza-patches.sh tree
+coraza-repo:
+	./scripts/coraza-patches.sh repo '$(DIR)'
+coraza-export:
+	./scripts/coraza-patches.sh export '$(DIR)'
+coraza-update: # VERSION from the command line only: the Makefile's own is sidewall's
+	./scripts/coraza-patches.sh update '$(if $(filter command line,$(origin VERSION)),$(VERSION))'
 
 # crs replays every CRS regression test through real nginx (the shipped body path) and
 # sidewall (paranoia level 4, detection only) and prints passed, failed and skipped per rule
