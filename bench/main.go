@@ -64,9 +64,9 @@
 // prints progress as it goes (go test holds a package's output until it ends, unless -v),
 // takes its own flags without go test's -args dance, installs packages, and has no
 // pass or fail to report, only figures. What can be checked is checked by the smoke test
-// in bench_test.go, which runs one short round of two configurations in `go test
-// ./bench/` (and so in make test) and asserts that the report and its ratios are
-// produced, never a timing.
+// in smoke_test.go, which runs one short round of two configurations in `go test -tags
+// e2e ./bench/` (and so in make test; the tag because it needs nginx and wrk) and asserts
+// that the report and its ratios are produced, never a timing.
 package main
 
 import (
