@@ -26,7 +26,7 @@
 // Set rebuild and one file write per batch, however many clients cross the threshold at
 // once).
 //
-// Several replicas share their bans through Redis with [Redis]: the Store journals its
+// Several replicas share their bans through Redis with a [Replicator]: the Store journals its
 // own changes (Options.Journal) for it to publish, and applies those of the others
 // ([Store.ApplyRemote], [Store.Reconcile]).
 //
@@ -164,7 +164,7 @@ type Options struct {
 	Set blocklist.Options
 	// Journal records the changes made through this Store (Ban, Unban, queued auto-bans;
 	// not expiries, which every replica makes by its own clock, nor ApplyRemote and
-	// ReplaceAll) for TakeChanges: what a Redis replicator shares with other replicas.
+	// Reconcile) for TakeChanges: what a Replicator shares with other replicas.
 	Journal bool
 }
 
@@ -381,7 +381,7 @@ const (
 	EventError                        // a failure (Err), usually a failed file write
 )
 
-// Event is something Run (Store.Run or Redis.Run) did or met, for the caller to log.
+// Event is something Run (Store.Run or Replicator.Run) did or met, for the caller to log.
 type Event struct {
 	Kind           EventKind
 	Bans           []Ban
