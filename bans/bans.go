@@ -21,10 +21,11 @@
 // the caller with its own clock), and [Store.Run] removes it from the map and the file
 // soon after, off the hot path.
 //
-// Auto-ban decides on the hot path but must not wait for a file write there:
-// [Store.Submit] queues a ban without blocking, and Run applies the queue in batches (one
-// Set rebuild and one file write per batch, however many clients cross the threshold at
-// once).
+// Auto-ban: an [AutoBan] counts a client's denials (WAF, rate limits) and, at the
+// threshold, returns the ban it earned. It decides on the hot path but must not wait for
+// a file write there: [Store.Submit] queues the ban without blocking, and Run applies the
+// queue in batches (one Set rebuild and one file write per batch, however many clients
+// cross the threshold at once).
 //
 // Several replicas share their bans through Redis with a [Replicator]: the Store journals its
 // own changes (Options.Journal) for it to publish, and applies those of the others
