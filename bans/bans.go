@@ -105,14 +105,18 @@ type Ban struct {
 }
 
 // Active reports whether b still applies at now.
-func (b *Ban) Active(now time.Time) bool { return b.Expires.IsZero() || now.Before(b.Expires) }
+func (b *Ban) Active(now time.Time) bool { return active(b.Expires, now) }
+
+// active is the one rule of expiry, for Ban and Match alike: a ban that expires at
+// expires (zero: never) applies at now until that instant, and not from it on.
+func active(expires, now time.Time) bool { return expires.IsZero() || now.Before(expires) }
 
 // Check normalises b.Prefix and reports what is wrong with b, if anything, at now.
 func (b *Ban) Check(now time.Time) error {
 	if err := b.checkStored(); err != nil {
 		return err
 	}
-	if !b.Expires.IsZero() && !now.Before(b.Expires) {
+	if !b.Active(now) {
 		return fmt.Errorf("bans: the ban of %s expires at %s, which is not after now", b.Prefix, b.Expires.Format(time.RFC3339))
 	}
 	return nil
@@ -155,7 +159,7 @@ type Match struct {
 }
 
 // Active reports whether the ban still applies at now.
-func (m Match) Active(now time.Time) bool { return m.Expires.IsZero() || now.Before(m.Expires) }
+func (m Match) Active(now time.Time) bool { return active(m.Expires, now) }
 
 // Options configure a Store.
 type Options struct {
