@@ -78,8 +78,11 @@ func TestCheckFlag(t *testing.T) {
 func TestSystemdUnitVerifies(t *testing.T) {
 	analyze, err := exec.LookPath("systemd-analyze")
 	if err != nil {
-		// No skip: the README promises this check. make test installs it.
-		t.Fatal("systemd-analyze not installed; `make deps` installs Debian's systemd package, which has it")
+		const msg = "systemd-analyze not installed; `make deps` installs Debian's systemd package, which has it"
+		if !stack.E2E {
+			t.Skip(msg) // go test ./... on a machine without it
+		}
+		t.Fatal(msg) // make test promises this check
 	}
 	unit, err := os.ReadFile("nginx/sidewall.service")
 	if err != nil {

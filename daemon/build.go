@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/sidewall/sidewall/bans"
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
 	"github.com/sidewall/sidewall/internal/filewatch"
@@ -31,7 +32,7 @@ type builder struct {
 	// (for the list watcher), and its auto-ban, kept by a reload that leaves [autoban]
 	// unchanged so that its counts survive.
 	stamps  []filewatch.Stamp
-	autoBan *server.AutoBan
+	autoBan *bans.AutoBan
 }
 
 // limiters are the rate limiters of one policy, by rule name.
@@ -241,8 +242,8 @@ func logSkipped(logger *slog.Logger, file string, lineErrs []*blocklist.LineErro
 
 // buildAutoBan makes the auto-ban of [autoban], or keeps the running one when its options
 // are the same, so that a reload does not forget who is close to a ban.
-func (b *builder) buildAutoBan(c config.AutoBan, maxKeys int) (*server.AutoBan, error) {
-	opts := server.AutoBanOptions{
+func (b *builder) buildAutoBan(c config.AutoBan, maxKeys int) (*bans.AutoBan, error) {
+	opts := bans.AutoBanOptions{
 		Threshold: c.Threshold,
 		Window:    c.Window.Duration,
 		BanFor:    c.BanFor.Duration,
@@ -253,7 +254,7 @@ func (b *builder) buildAutoBan(c config.AutoBan, maxKeys int) (*server.AutoBan, 
 	if b.autoBan != nil && b.autoBan.Options() == opts {
 		return b.autoBan, nil
 	}
-	a, err := server.NewAutoBan(opts)
+	a, err := bans.NewAutoBan(opts)
 	if err != nil {
 		return nil, fmt.Errorf("autoban: %w", err)
 	}

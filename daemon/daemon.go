@@ -6,7 +6,7 @@
 //
 // [New] translates a [config.Config] into the check packages' options (build.go: the
 // blocklist with its list files, the rate limiters and their Redis client, the WAF
-// engines, auto-ban) and opens the bans store and the admin token (bans.go). It listens
+// engines, auto-ban) and opens the bans store and the admin token (dynamic.go). It listens
 // nowhere, so `sidewall -t` runs New to check everything a start would trip over.
 // [Service.Start] then opens the listeners, serves, starts the admin API and the bans
 // loop, and begins watching the list files.

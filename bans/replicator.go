@@ -14,7 +14,7 @@ import (
 	"github.com/redis/rueidis"
 )
 
-// Redis shares a Store's bans with the other sidewall replicas that use the same Redis
+// Replicator shares a Store's bans with the other sidewall replicas that use the same Redis
 // and key, so that a ban made on one (admin API or auto-ban) applies on all within a
 // second, and a replica that starts loads the bans in force.
 //
@@ -58,7 +58,7 @@ import (
 // Standalone Redis only (the rate limiter's client): no cluster. Replicas' clocks should
 // agree to a second or so, since each judges expiry alone. Two replicas changing the same
 // prefix at the same instant end with the one Redis ran last, everywhere.
-type Redis struct {
+type Replicator struct {
 	client rueidis.Client
 	store  *Store
 	key    string
@@ -80,15 +80,15 @@ const (
 	tombstoneTTL = 7 * 24 * time.Hour
 )
 
-// NewRedis returns a replicator of store (which must journal: Options.Journal) through
-// client, under key. It does not contact Redis: Run does.
-func NewRedis(client rueidis.Client, store *Store, key string) (*Redis, error) {
+// NewReplicator returns a replicator of store (which must journal: Options.Journal)
+// through client, under key. It does not contact Redis: Run does.
+func NewReplicator(client rueidis.Client, store *Store, key string) (*Replicator, error) {
 	if !store.opts.Journal {
 		return nil, errors.New("bans: redis: the store does not journal its changes (Options.Journal)")
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
-	return &Redis{
+	return &Replicator{
 		client: client, store: store, key: key, id: hex.EncodeToString(id[:]),
 		change:  rueidis.NewLuaScript(changeScript),
 		clean:   rueidis.NewLuaScript(cleanScript),
@@ -129,7 +129,7 @@ type message struct {
 	Prefix netip.Prefix `json:"prefix"`
 }
 
-// Event kinds Redis.Run reports, beside those of Store.Run.
+// Event kinds Replicator.Run reports, beside those of Store.Run.
 const (
 	EventRemoteBan   EventKind = iota + 10 // a ban from another replica applied (Bans)
 	EventRemoteUnban                       // a ban lifted on another replica (Bans: the prefix only)
@@ -139,7 +139,7 @@ const (
 
 // Run shares the store's bans until ctx is done, reading the time from now and reporting
 // to report (from Run's goroutine). It reconnects after every failure.
-func (r *Redis) Run(ctx context.Context, now func() time.Time, report func(Event)) {
+func (r *Replicator) Run(ctx context.Context, now func() time.Time, report func(Event)) {
 	down := false
 	fail := func(err error) {
 		if !down && ctx.Err() == nil {
@@ -160,7 +160,7 @@ func (r *Redis) Run(ctx context.Context, now func() time.Time, report func(Event
 
 // session is one subscription: synchronise, then follow the channel and push local
 // changes until something fails.
-func (r *Redis) session(ctx context.Context, now func() time.Time, report func(Event), down *bool) error {
+func (r *Replicator) session(ctx context.Context, now func() time.Time, report func(Event), down *bool) error {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	msgs := make(chan string, queueSize)
@@ -241,7 +241,7 @@ func (r *Redis) session(ctx context.Context, now func() time.Time, report func(E
 
 // sync pushes the changes waiting, removes expired records, reconciles the store with
 // the hash, and shares the local bans the hash did not know.
-func (r *Redis) sync(ctx context.Context, now func() time.Time) (added, removed int, err error) {
+func (r *Replicator) sync(ctx context.Context, now func() time.Time) (added, removed int, err error) {
 	if err := r.push(ctx, now()); err != nil {
 		return 0, 0, err
 	}
@@ -279,7 +279,7 @@ func (r *Redis) sync(ctx context.Context, now func() time.Time) (added, removed 
 }
 
 // do runs one command with its own timeout.
-func (r *Redis) do(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResult {
+func (r *Replicator) do(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResult {
 	cctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
 	return r.client.Do(cctx, cmd)
@@ -287,7 +287,7 @@ func (r *Redis) do(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResu
 
 // push sends the local changes, those the store journaled and those that failed before,
 // pipelined: one script run per change, in one round trip. now dates tombstones.
-func (r *Redis) push(ctx context.Context, now time.Time) error {
+func (r *Replicator) push(ctx context.Context, now time.Time) error {
 	for p, b := range r.store.TakeChanges() {
 		r.pending[p] = b
 	}
@@ -322,7 +322,7 @@ func (r *Redis) push(ctx context.Context, now time.Time) error {
 
 // changeArgs are the script's arguments for one change: b, or nil for an unban of p (a
 // tombstone until now+tombstoneTTL).
-func (r *Redis) changeArgs(p netip.Prefix, b *Ban, now time.Time) ([]string, error) {
+func (r *Replicator) changeArgs(p netip.Prefix, b *Ban, now time.Time) ([]string, error) {
 	msg, err := json.Marshal(message{From: r.id, Ban: b, Prefix: p})
 	if err != nil {
 		return nil, err
@@ -342,7 +342,7 @@ func (r *Redis) changeArgs(p netip.Prefix, b *Ban, now time.Time) ([]string, err
 }
 
 // receive applies a message from the channel, unless this replica sent it.
-func (r *Redis) receive(text string, now time.Time, report func(Event)) {
+func (r *Replicator) receive(text string, now time.Time, report func(Event)) {
 	var m message
 	if err := json.Unmarshal([]byte(text), &m); err != nil {
 		report(Event{Kind: EventError, Err: fmt.Errorf("bans: redis: a message on %s: %w", r.key, err)})
@@ -368,7 +368,7 @@ func (r *Redis) receive(text string, now time.Time, report func(Event)) {
 }
 
 // cleanExpired removes the entries whose expiry has passed from the hash.
-func (r *Redis) cleanExpired(ctx context.Context, now time.Time) error {
+func (r *Replicator) cleanExpired(ctx context.Context, now time.Time) error {
 	cctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
 	// The script's reply is the number of entries removed; only its failure matters.

@@ -113,7 +113,7 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 		}
 		// A Redis that is down at start is retried: the bans apply locally meanwhile.
 		d.client = client
-		replicator, err := bans.NewRedis(client, d.store, d.shared.key)
+		replicator, err := bans.NewReplicator(client, d.store, d.shared.key)
 		if err != nil {
 			return err
 		}

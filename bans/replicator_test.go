@@ -36,7 +36,7 @@ func startRedis(t *testing.T) *stack.Redis {
 // replica is a store shared through Redis, with its replicator running.
 type replica struct {
 	store  *Store
-	redis  *Redis
+	redis  *Replicator
 	mu     sync.Mutex
 	events []Event
 }
@@ -54,7 +54,7 @@ func startReplica(t *testing.T, addr string, file string) *replica {
 		t.Fatal(err)
 	}
 	r := &replica{store: store}
-	if r.redis, err = NewRedis(client, store, key); err != nil {
+	if r.redis, err = NewReplicator(client, store, key); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -226,10 +226,10 @@ func TestRedisCleansExpired(t *testing.T) {
 	}
 }
 
-func TestNewRedisNeedsJournal(t *testing.T) {
+func TestNewReplicatorNeedsJournal(t *testing.T) {
 	store, _ := Open(Options{}, t0)
-	if _, err := NewRedis(nil, store, key); err == nil {
-		t.Error("NewRedis accepted a store that does not journal")
+	if _, err := NewReplicator(nil, store, key); err == nil {
+		t.Error("NewReplicator accepted a store that does not journal")
 	}
 }
 
