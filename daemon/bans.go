@@ -12,12 +12,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis/rueidis"
-
 	"github.com/sidewall/sidewall/admin"
 	"github.com/sidewall/sidewall/bans"
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
+	"github.com/sidewall/sidewall/internal/redisconn"
 )
 
 // demoAdminToken is the token of config.toml's demo admin API: public, so sidewall warns
@@ -35,7 +34,7 @@ type dynamic struct {
 	socket   string // the admin socket file, removed at stop
 	stopRun  context.CancelFunc
 	runDone  sync.WaitGroup
-	client   rueidis.Client // the bans' Redis client, when shared
+	client   *redisconn.Conn // the bans' Redis connection, when shared
 }
 
 // sharing is what bans are shared through: with ratelimit.backend "redis", that Redis
@@ -107,12 +106,16 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 		d.store.Run(ctx, time.Now, report)
 	}()
 	if d.shared != (sharing{}) {
-		client, err := dialRedis(d.shared.conn)
-		if client == nil {
+		conn, err := dialRedis(d.shared.conn)
+		if conn == nil {
 			return fmt.Errorf("bans: %w", err)
 		}
 		// A Redis that is down at start is retried: the bans apply locally meanwhile.
-		d.client = client
+		d.client = conn
+		client, err := conn.Client()
+		if err != nil {
+			return fmt.Errorf("bans: %w", err)
+		}
 		replicator, err := bans.NewRedis(client, d.store, d.shared.key)
 		if err != nil {
 			return err

@@ -10,11 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/rueidis"
-
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
 	"github.com/sidewall/sidewall/internal/filewatch"
+	"github.com/sidewall/sidewall/internal/redisconn"
 	"github.com/sidewall/sidewall/limiter"
 	"github.com/sidewall/sidewall/server"
 	"github.com/sidewall/sidewall/waf"
@@ -56,10 +55,10 @@ type sharedKey struct {
 	fallback *limiter.Window
 }
 
-// redisClient is a client with the settings it connects with.
+// redisClient is a connection with the settings it connects with.
 type redisClient struct {
 	conn   config.Redis // address, user, password and db; the other fields zero
-	client rueidis.Client
+	client *redisconn.Conn
 }
 
 // redisConn returns the part of c that the connection depends on.
