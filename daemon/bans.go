@@ -112,11 +112,7 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 		}
 		// A Redis that is down at start is retried: the bans apply locally meanwhile.
 		d.client = conn
-		client, err := conn.Client()
-		if err != nil {
-			return fmt.Errorf("bans: %w", err)
-		}
-		replicator, err := bans.NewRedis(client, d.store, d.shared.key)
+		replicator, err := bans.NewRedis(conn, d.store, d.shared.key)
 		if err != nil {
 			return err
 		}
