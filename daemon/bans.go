@@ -40,7 +40,7 @@ type dynamic struct {
 // sharing is what bans are shared through: with ratelimit.backend "redis", that Redis
 // (its connection settings only) under bans.redis_key. It is fixed at start.
 type sharing struct {
-	conn config.Redis
+	conn redisConn
 	key  string
 }
 
@@ -49,7 +49,7 @@ func sharingOf(cfg *config.Config) sharing {
 	if cfg.RateLimit.Backend != "redis" {
 		return sharing{}
 	}
-	return sharing{conn: redisConn(cfg.RateLimit.Redis), key: cfg.Bans.RedisKey}
+	return sharing{conn: redisConnOf(cfg.RateLimit.Redis), key: cfg.Bans.RedisKey}
 }
 
 // openDynamic opens the bans store and reads the admin token: what -t checks too. It
@@ -61,6 +61,12 @@ func openDynamic(cfg *config.Config) (*dynamic, string, error) {
 		errs = append(errs, err)
 	}
 	shared := sharingOf(cfg)
+	if shared != (sharing{}) {
+		// Read at Start; checked here so that -t trips over a bad file as a start would.
+		if _, err := redisTLS(shared.conn.tls); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	store, err := bans.Open(bans.Options{
 		File:    cfg.Bans.File,
 		Set:     blocklist.Options{FalsePositiveRate: cfg.Blocklist.FalsePositiveRate},
@@ -106,7 +112,7 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 		d.store.Run(ctx, time.Now, report)
 	}()
 	if d.shared != (sharing{}) {
-		conn, err := dialRedis(d.shared.conn)
+		conn, err := d.shared.conn.dial("bans", logger)
 		if conn == nil {
 			return fmt.Errorf("bans: %w", err)
 		}
@@ -116,7 +122,7 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 		if err != nil {
 			return err
 		}
-		logger.Info("bans: shared through redis", "address", d.shared.conn.Address, "key", d.shared.key)
+		logger.Info("bans: shared through redis", "redis", d.shared.conn.String(), "key", d.shared.key)
 		d.runDone.Add(1)
 		go func() {
 			defer d.runDone.Done()
