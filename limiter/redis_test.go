@@ -530,11 +530,12 @@ func TestNewRedisErrors(t *testing.T) {
 
 // BenchmarkRedisAllow measures a decision by Redis over loopback, in each shape: a
 // standalone redis-server, a cluster of three masters with a replica each, and a master
-// and replica under three Sentinels (the limiter talks to the master alone, so this
-// should cost what standalone does). One goroutine (each decision a full round trip),
-// and 16 goroutines per P as the server's handlers run them under load (rueidis
-// pipelines their commands, over one connection per node). On the 2-core test machine
-// the redis-servers share the cores with the benchmark. Only the shape asked for is
+// and replica under three Sentinels (the limiter talks to the master alone). One
+// goroutine (each decision a full round trip), and 16 goroutines per P as the server's
+// handlers run them under load (rueidis pipelines their commands, over one connection
+// per node). On the 2-core test machine every redis-server shares the cores with the
+// benchmark, so the serial figures of the cluster and Sentinel, whose masters feed a
+// replica on the same cores, include that scheduling. Only the shape asked for is
 // started: -bench 'RedisAllow/cluster'.
 func BenchmarkRedisAllow(b *testing.B) {
 	for _, shape := range []string{"standalone", "cluster", "sentinel"} {
