@@ -275,19 +275,32 @@ func (r *Redis) session(ctx context.Context, now func() time.Time, report func(E
 }
 
 // sharded reports whether the session announces on a shard channel: on a cluster whose
-// server has sharded pub/sub (Redis 7 and later).
+// servers have sharded pub/sub (Redis 7 and later). Any node can tell, but not every
+// node answers (a dead master stays among the client's nodes while it is a seed): it
+// asks up to three.
 func (r *Redis) sharded(ctx context.Context, client rueidis.Client) (bool, error) {
 	if !r.conn.Cluster() {
 		return false, nil
 	}
-	info, err := r.do(ctx, client, client.B().Info().Section("server").Build()).ToString()
-	if err != nil {
-		return false, err
+	var err error
+	tries := 0
+	for _, n := range client.Nodes() {
+		if tries++; tries > 3 {
+			break
+		}
+		var info string
+		if info, err = r.do(ctx, n, n.B().Info().Section("server").Build()).ToString(); err != nil {
+			continue
+		}
+		_, v, _ := strings.Cut(info, "redis_version:")
+		major, _, _ := strings.Cut(v, ".")
+		n, _ := strconv.Atoi(major)
+		return n >= 7, nil
 	}
-	_, v, _ := strings.Cut(info, "redis_version:")
-	major, _, _ := strings.Cut(v, ".")
-	n, _ := strconv.Atoi(major)
-	return n >= 7, nil
+	if err == nil {
+		err = errors.New("no cluster node known")
+	}
+	return false, err
 }
 
 // sync pushes the changes waiting, removes expired records, reconciles the store with

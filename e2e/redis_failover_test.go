@@ -259,7 +259,12 @@ token = %q
 		}
 		var followedAt []string
 		for _, what := range []string{"ratelimit", "bans"} {
-			at, ok := r.sw.LogTime(`"msg":"redis: a new master; following it"`, `"for":"`+what+`"`, `"from":"`+victim.Addr+`"`)
+			var at time.Time
+			_, ok := waitFor(followBound, func() bool { // it may be a moment behind the first decisions
+				var found bool
+				at, found = r.sw.LogTime(`"msg":"redis: a new master; following it"`, `"for":"`+what+`"`, `"from":"`+victim.Addr+`"`)
+				return found
+			})
 			if !ok {
 				t.Errorf("replica %d does not log that its %s connection follows the new master", i, what)
 				continue

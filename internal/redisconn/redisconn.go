@@ -24,7 +24,8 @@
 //
 // For the log, a cluster or Sentinel Conn watches which node is master: Sentinel's is
 // the client's own (what its commands go to, read every 100 ms); a cluster's is the map
-// that CLUSTER SLOTS gives every second (the client keeps its own, refreshed as often).
+// that CLUSTER SLOTS gives, asked of a node that answers every half second (the client
+// keeps its own map, refreshed every second and after a redirection or a lost node).
 // It reports each change through Options.Report, so an operator sees when sidewall
 // follows a failover. The package does not log.
 package redisconn
@@ -54,7 +55,7 @@ const DefaultDialTimeout = time.Second
 const (
 	redialEvery          = time.Second
 	sentinelWatchEvery   = 100 * time.Millisecond
-	clusterWatchEvery    = time.Second
+	clusterWatchEvery    = 500 * time.Millisecond
 	clusterRefreshEvery  = time.Second
 	sentinelRefreshEvery = 2 * time.Second
 )
@@ -307,12 +308,29 @@ func (c *Conn) masters() map[string]string {
 		}
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.ropts.Dialer.Timeout)
-	defer cancel()
-	reply, err := p.Do(ctx, p.B().ClusterSlots().Build()).ToArray()
-	if err != nil {
-		return nil // a node that is down, or the cluster in a failover; the next tick asks another
+	// Any node's map will do, but not every node answers: the dead master stays among
+	// the client's nodes while it is a seed. Ask up to three.
+	tries := 0
+	for _, n := range p.Nodes() {
+		if tries++; tries > 3 {
+			break
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), c.ropts.Dialer.Timeout)
+		reply, err := n.Do(ctx, n.B().ClusterSlots().Build()).ToArray()
+		cancel()
+		if err != nil {
+			continue
+		}
+		if m := slotMasters(reply); m != nil {
+			return m
+		}
 	}
+	return nil
+}
+
+// slotMasters reads CLUSTER SLOTS: "slots FROM-TO" -> the master's address, or nil when
+// the reply is malformed.
+func slotMasters(reply []rueidis.RedisMessage) map[string]string {
 	out := make(map[string]string, len(reply))
 	for _, r := range reply {
 		f, err := r.ToArray()
