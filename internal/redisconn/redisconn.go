@@ -38,7 +38,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -119,9 +118,9 @@ type Conn struct {
 	ropts  rueidis.ClientOption
 	client atomic.Pointer[client]
 	last   atomic.Pointer[error] // while not connected: why the last attempt failed
-	stop   chan struct{}
+	ctx    context.Context       // the background work's, cancelled by Close
+	stop   context.CancelFunc
 	done   chan struct{}
-	once   sync.Once
 }
 
 // client boxes the interface for atomic.Pointer.
@@ -135,7 +134,8 @@ func Dial(o Options) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{opts: o, ropts: ro, stop: make(chan struct{}), done: make(chan struct{})}
+	c := &Conn{opts: o, ropts: ro, done: make(chan struct{})}
+	c.ctx, c.stop = context.WithCancel(context.Background())
 	rc, err := rueidis.NewClient(ro)
 	if err != nil {
 		err = fmt.Errorf("redisconn: %s: %w", c, err)
@@ -236,9 +236,10 @@ func (c *Conn) String() string {
 }
 
 // Close ends the background work and closes the client. Calls already made finish
-// first (rueidis waits for them).
+// first (rueidis waits for them), and so does a connection attempt in progress (a
+// dial timeout per address at most).
 func (c *Conn) Close() {
-	c.once.Do(func() { close(c.stop) })
+	c.stop()
 	<-c.done
 	if p := c.client.Load(); p != nil {
 		p.Close()
@@ -267,7 +268,7 @@ func (c *Conn) run() {
 			seen = now
 		}
 		select {
-		case <-c.stop:
+		case <-c.ctx.Done():
 			return
 		case <-tick.C:
 		}
@@ -279,7 +280,7 @@ func (c *Conn) run() {
 func (c *Conn) connect() bool {
 	for {
 		select {
-		case <-c.stop:
+		case <-c.ctx.Done():
 			return false
 		case <-time.After(redialEvery):
 		}
@@ -315,7 +316,7 @@ func (c *Conn) masters() map[string]string {
 		if tries++; tries > 3 {
 			break
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), c.ropts.Dialer.Timeout)
+		ctx, cancel := context.WithTimeout(c.ctx, c.ropts.Dialer.Timeout)
 		reply, err := n.Do(ctx, n.B().ClusterSlots().Build()).ToArray()
 		cancel()
 		if err != nil {
