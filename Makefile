@@ -50,6 +50,10 @@ run: deps build
 # the dependencies adds about 3 minutes on two shared cores.
 RACE_PKGS := ./server ./limiter ./blocklist ./bans ./waf
 RACE_SKIP := ^(TestFloodKeepsCapAndLimitedKeys|TestMatchesReference|TestRxAgreesWithGo)$$
+# The Redis tests run real redis-server processes (standalone, a cluster, Sentinels),
+# which deps installs; SIDEWALL_REQUIRE_REDIS makes a test that would skip for want of
+# them fail instead, so that none of them stops running unnoticed.
+test: export SIDEWALL_REQUIRE_REDIS = 1
 test: deps lint coraza-verify test-coraza
 	$(GO) test -count=1 -tags e2e $$($(GO) list -tags e2e ./... | grep -v '/e2e$$')
 	$(GO) test -count=1 -tags e2e -race -short -skip '$(RACE_SKIP)' $(RACE_PKGS)

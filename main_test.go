@@ -32,6 +32,12 @@ func TestCheckFlag(t *testing.T) {
 	}
 	redisDown := write("redisdown.toml", fmt.Sprintf("[waf]\nenabled = false\n[ratelimit]\nbackend = \"redis\"\n"+
 		"[ratelimit.redis]\naddress = \"127.0.0.1:%d\"\n[[ratelimit.rules]]\nname = \"login\"\nlimit = 5\nwindow = \"1m\"\n", port))
+	shapesDown := write("shapesdown.toml", fmt.Sprintf("[waf]\nenabled = false\n[ratelimit]\nbackend = \"redis\"\n"+
+		"[ratelimit.redis]\ncluster = [\"127.0.0.1:%d\"]\n[[ratelimit.rules]]\nname = \"login\"\nlimit = 5\nwindow = \"1m\"\n", port))
+	sentinelsDown := write("sentinelsdown.toml", fmt.Sprintf("[waf]\nenabled = false\n[ratelimit]\nbackend = \"redis\"\n"+
+		"[ratelimit.redis]\nsentinels = [\"127.0.0.1:%d\"]\nmaster_set = \"m\"\n", port))
+	noCA := write("noca.toml", "[waf]\nenabled = false\n[ratelimit]\nbackend = \"redis\"\n"+
+		"[ratelimit.redis.tls]\nenabled = true\nca_file = \"missing-ca.pem\"\n")
 	write("broken.json", "{")
 	brokenBans := write("brokenbans.toml", "[bans]\nfile = \"broken.json\"\n")
 	noToken := write("notoken.toml", "[admin]\nlisten = \"127.0.0.1:9091\"\ntoken_file = \"missing.token\"\n")
@@ -49,6 +55,9 @@ func TestCheckFlag(t *testing.T) {
 		{"bad line in a list file", []string{"-t", "-config", badList}, 1, []string{"list.txt:2", "192.0.2.300"}},
 		{"bad SecLang", []string{"-t", "-config", badSecLang}, 1, []string{"waf:"}},
 		{"redis down", []string{"-t", "-config", redisDown}, 0, []string{"redisdown.toml is ok", "redis unreachable"}},
+		{"redis cluster down", []string{"-t", "-config", shapesDown}, 0, []string{"shapesdown.toml is ok", "redis unreachable", "cluster 127.0.0.1:"}},
+		{"sentinels down, bans shared", []string{"-t", "-config", sentinelsDown}, 0, []string{"sentinelsdown.toml is ok"}},
+		{"redis CA file missing", []string{"-t", "-config", noCA}, 1, []string{"ratelimit.redis.tls.ca_file", "missing-ca.pem"}},
 		{"broken ban file", []string{"-t", "-config", brokenBans}, 1, []string{"broken.json"}},
 		{"missing token file", []string{"-t", "-config", noToken}, 1, []string{"admin.token_file"}},
 		{"missing file", []string{"-t", "-config", filepath.Join(dir, "nope.toml")}, 1, []string{"nope.toml"}},

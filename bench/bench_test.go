@@ -226,7 +226,7 @@ func TestSelectMeasurements(t *testing.T) {
 		only []string
 		want string
 	}{
-		{nil, "baseline/get baseline/post authnop/get bodynop/post lite/get sidewall/get sidewall/post sidewall/attack limitreq/get modsec/get modsec/post modsec/attack"},
+		{nil, "baseline/get baseline/post authnop/get bodynop/post lite/get literedis/get sidewall/get sidewall/post sidewall/attack limitreq/get modsec/get modsec/post modsec/attack"},
 		{[]string{"baseline"}, "baseline/get baseline/post"},
 		{[]string{"sidewall/post"}, "baseline/post bodynop/post sidewall/post"},
 		{[]string{"limitreq"}, "baseline/get limitreq/get"},

@@ -169,15 +169,35 @@ type RateLimit struct {
 }
 
 // Redis is the [ratelimit.redis] table: the Redis that replicas share their rate-limit
-// counts through, and what happens when it cannot be reached.
+// counts (and bans) through, and what happens when it cannot be reached. Exactly one of
+// Address, Cluster and Sentinels is set: Address keeps its default only while the file
+// names neither of the others.
 type Redis struct {
-	Address  string   `toml:"address"` // host:port of a standalone Redis
-	Username string   `toml:"username"`
-	Password string   `toml:"password"`
-	DB       int      `toml:"db"`
+	Address   string   `toml:"address"`    // host:port of a standalone Redis
+	Cluster   []string `toml:"cluster"`    // host:port of Redis Cluster nodes, to learn the rest from
+	Sentinels []string `toml:"sentinels"`  // host:port of Sentinels watching MasterSet
+	MasterSet string   `toml:"master_set"` // the master Sentinel watches, by name
+
+	Username         string   `toml:"username"`
+	Password         string   `toml:"password"`
+	SentinelUsername string   `toml:"sentinel_username"`
+	SentinelPassword string   `toml:"sentinel_password"`
+	DB               int      `toml:"db"`
+	TLS              RedisTLS `toml:"tls"`
+
 	Timeout  Duration `toml:"timeout"`  // for one decision's round trip
 	Fallback string   `toml:"fallback"` // "local" (each process limits alone) or "allow"
 	Prefix   string   `toml:"prefix"`   // of every key; the rule's name follows it
+}
+
+// RedisTLS is the [ratelimit.redis.tls] table: TLS to the Redis nodes and the Sentinels.
+// The files are resolved like Blocklist.Files; package daemon reads them.
+type RedisTLS struct {
+	Enabled    bool   `toml:"enabled"`
+	CAFile     string `toml:"ca_file"`     // PEM CA certificates to verify the servers; "" for the system's
+	CertFile   string `toml:"cert_file"`   // PEM client certificate, with KeyFile; "" for none
+	KeyFile    string `toml:"key_file"`    // its private key
+	ServerName string `toml:"server_name"` // the name the servers' certificates must hold; "" for the host dialled
 }
 
 // Rule is one [[ratelimit.rules]] block. A rule in a file starts from
@@ -420,6 +440,12 @@ func Parse(name string, data []byte) (*Config, error) {
 	d := decoder{file: name, lines: indexLines(data), failed: make(map[string]bool)}
 	cfg := Default()
 	d.table(nil, tree, reflectValue(cfg))
+	// The default address is for a file that names no other shape of Redis.
+	if r := &cfg.RateLimit.Redis; len(r.Cluster) > 0 || len(r.Sentinels) > 0 {
+		if _, given := d.lines["ratelimit.redis.address"]; !given {
+			r.Address = ""
+		}
+	}
 	v := validator{file: name, lines: d.lines, skip: d.failed}
 	v.config(cfg)
 
@@ -433,7 +459,8 @@ func Parse(name string, data []byte) (*Config, error) {
 	for i := range cfg.WAF.Profiles {
 		resolvePaths(filepath.Dir(name), cfg.WAF.Profiles[i].RuleFiles)
 	}
-	for _, f := range []*string{&cfg.Bans.File, &cfg.Admin.TokenFile} {
+	tls := &cfg.RateLimit.Redis.TLS
+	for _, f := range []*string{&cfg.Bans.File, &cfg.Admin.TokenFile, &tls.CAFile, &tls.CertFile, &tls.KeyFile} {
 		if *f != "" {
 			one := []string{*f}
 			resolvePaths(filepath.Dir(name), one)

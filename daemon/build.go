@@ -10,12 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/rueidis"
-
 	"github.com/sidewall/sidewall/bans"
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
 	"github.com/sidewall/sidewall/internal/filewatch"
+	"github.com/sidewall/sidewall/internal/redisconn"
 	"github.com/sidewall/sidewall/limiter"
 	"github.com/sidewall/sidewall/server"
 	"github.com/sidewall/sidewall/waf"
@@ -57,15 +56,10 @@ type sharedKey struct {
 	fallback *limiter.Window
 }
 
-// redisClient is a client with the settings it connects with.
+// redisClient is a connection with the settings it connects with.
 type redisClient struct {
-	conn   config.Redis // address, user, password and db; the other fields zero
-	client rueidis.Client
-}
-
-// redisConn returns the part of c that the connection depends on.
-func redisConn(c config.Redis) config.Redis {
-	return config.Redis{Address: c.Address, Username: c.Username, Password: c.Password, DB: c.DB}
+	conn   redisConn
+	client *redisconn.Conn
 }
 
 // logger returns b.log, or a logger that discards (tests build without one).
@@ -337,23 +331,24 @@ func (b *builder) buildLimits(c config.RateLimit) ([]*server.Limit, limiters, er
 	return limits, lims, nil
 }
 
-// redisClient returns the running policy's client when c connects the same way, or a new
-// one. Redis being down is no error: the client connects when first used, and until then
-// the fallback decides; the log says so.
+// redisClient returns the running policy's connection when c connects the same way, or
+// a new one. Redis being down is no error: the connection is made when Redis answers,
+// and until then the fallback decides; the log says so. A TLS file that does not load
+// is.
 func (b *builder) redisClient(c config.Redis) (*redisClient, error) {
-	conn := redisConn(c)
+	conn := redisConnOf(c)
 	if old := b.live.redis; old != nil && old.conn == conn {
 		return old, nil
 	}
-	client, err := dialRedis(c)
+	client, err := conn.dial("ratelimit", b.logger())
 	if client == nil {
-		return nil, fmt.Errorf("ratelimit.redis: %w", err)
+		return nil, err
 	}
 	if err != nil {
 		b.logger().Warn("ratelimit: redis unreachable; the fallback decides until it answers",
-			"address", c.Address, "fallback", c.Fallback, "error", err.Error())
+			"redis", conn.String(), "fallback", c.Fallback, "error", err.Error())
 	} else {
-		b.logger().Info("ratelimit: counts shared through redis", "address", c.Address, "db", c.DB)
+		b.logger().Info("ratelimit: counts shared through redis", "redis", conn.String(), "db", c.DB)
 	}
 	return &redisClient{conn: conn, client: client}, nil
 }
@@ -361,13 +356,14 @@ func (b *builder) redisClient(c config.Redis) (*redisClient, error) {
 // logSwitch returns the OnStateChange of rule's Redis limiter: one log line per switch.
 func (b *builder) logSwitch(rule string, c config.Redis) func(fallback bool, err error) {
 	log := b.logger()
+	desc := redisConnOf(c).String()
 	return func(fallback bool, err error) {
 		if fallback {
 			log.Warn("ratelimit: redis unreachable; the fallback decides", "rule", rule,
-				"fallback", c.Fallback, "address", c.Address, "error", err.Error())
+				"fallback", c.Fallback, "redis", desc, "error", err.Error())
 			return
 		}
-		log.Info("ratelimit: redis answers again; limits are shared", "rule", rule, "address", c.Address)
+		log.Info("ratelimit: redis answers again; limits are shared", "rule", rule, "redis", desc)
 	}
 }
 
