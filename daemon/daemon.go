@@ -151,17 +151,23 @@ func (s *Service) Start() error {
 	}
 	s.socket = s.cfg.Server.Socket
 	s.failed = make(chan error, len(lns))
-	for _, ln := range lns {
-		s.log.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(),
-			"version", s.version, "waf_regex", waf.RegexEngine())
-		go func() { s.failed <- s.srv.Serve(ln) }()
-	}
+	// The admin API starts before the decision listeners serve (they are bound, so nginx's
+	// connections wait in the backlog): once /auth answers, /bans and /metrics do too, and
+	// whatever waits for the first answer (a unit's start, a test) can use both.
 	ops := map[string]http.Handler{
 		"GET /metrics": promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}),
 		"POST /reload": s.reloadHandler(),
 	}
 	if err := s.dyn.start(s.cfg.Admin, s.token, s.log, ops); err != nil {
+		for _, ln := range lns {
+			ln.Close()
+		}
 		return err
+	}
+	for _, ln := range lns {
+		s.log.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(),
+			"version", s.version, "waf_regex", waf.RegexEngine())
+		go func() { s.failed <- s.srv.Serve(ln) }()
 	}
 	s.lists = newListWatch(s.cfg.Blocklist, s.b.stamps)
 	s.lists.reloads = s.reloads
