@@ -78,8 +78,22 @@ func (d *decoder) value(name, v string, depth int) {
 }
 
 // structured reports whether s is a document the decoder reads as its parts: JSON, or a
-// urlencoded form.
+// urlencoded form, as it is or URL-encoded (Amplitude's cookie is base64 of URL-encoded
+// JSON: the rules' own t:urlDecodeUni would read its middle layer as the whole JSON
+// text again).
 func structured(s string) bool {
+	if document(s) {
+		return true
+	}
+	if strings.IndexByte(s, '%') < 0 {
+		return false
+	}
+	t, ok := urlDecode(s)
+	return ok && document(t)
+}
+
+// document reports whether s is JSON or a urlencoded form.
+func document(s string) bool {
 	t := strings.TrimSpace(s)
 	if t != "" && (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)) {
 		return true

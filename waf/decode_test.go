@@ -32,6 +32,8 @@ func TestDecoder(t *testing.T) {
 		// A document is read as its parts, not as its text too.
 		{"base64 JSON", b64(`{"cmd":";cat /etc/passwd"}`), map[string]string{"q:b64:json.cmd": ";cat /etc/passwd"}},
 		{"URL-encoded JSON", "%7B%22a%22%3A%22%3Cb%3E%22%7D", map[string]string{"q:url:json.a": "<b>"}},
+		// Amplitude's cookie: base64 of URL-encoded JSON, read as its parts only too.
+		{"base64 of URL-encoded JSON", b64("%7B%22deviceId%22%3A%22d1%22%2C%22optOut%22%3Afalse%7D"), map[string]string{"q:b64:url:json.deviceId": "d1"}},
 		{"double URL encoding", "%3Cscript%3E", map[string]string{"q:url": "<script>"}},
 		{"%u encoding", "%u003cscript%u003e", map[string]string{"q:url": "<script>"}},
 		{"JavaScript escapes", `\x3cimg src=x onerror=alert(1)\u003e`, map[string]string{"q:js": "<img src=x onerror=alert(1)>"}},
