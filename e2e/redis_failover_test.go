@@ -209,6 +209,15 @@ token = %q
 		t.Logf("the ban before the failover reached every replica after %v", took.Round(time.Millisecond))
 	}
 
+	// The new master can keep only what reached it. Redis replicates asynchronously: what
+	// the master had not sent on when it died is lost with it, whatever sidewall does, and
+	// a replica that synced moments ago may not have been sent anything yet. So the kill
+	// waits until the master's replicas have acknowledged the client's spent limit (and
+	// the ban): the promise under test is that the replicated count survives.
+	if err := victim.WaitReplicated(ctx); err != nil {
+		t.Fatal(err)
+	}
+
 	// 3. The master dies under load. Every request is answered; each replica falls back,
 	// follows the new master, says so, and shares again; a ban made meanwhile arrives.
 	var killedAt time.Time

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -243,6 +244,56 @@ func (r *Redis) Do(ctx context.Context, args ...string) (rueidis.RedisMessage, e
 	}
 	defer c.Close()
 	return c.Do(ctx, c.B().Arbitrary(args...).Build()).ToMessage()
+}
+
+// WaitReplicated waits (10 s at most) until r has a replica and every replica of r has
+// acknowledged all that r had written when WaitReplicated was called: what a test must
+// know before it kills r and expects a replica to take over with r's data.
+//
+// Redis replicates asynchronously: a write a master has answered may not have reached
+// its replicas yet, and a failover then loses it. A replica whose link is up may not
+// even be receiving writes yet: after a diskless sync (which the stacks here use) the
+// master starts sending its stream only on the replica's first REPLCONF ACK, and a
+// replica sends one a second, so for up to a second after master_link_status turns up
+// every write stays on the master alone. Nor does WAIT on a connection of its own (as
+// Do makes) tell: it waits for that connection's own writes, none, and counts every
+// replica at once. So this compares offsets: the master's master_repl_offset now, and
+// the offset each replica last acknowledged (it has applied everything up to it), which
+// replicas report once a second; it takes a second or two.
+func (r *Redis) WaitReplicated(ctx context.Context) error {
+	info, err := r.Info(ctx, "INFO", "replication")
+	if err != nil {
+		return err
+	}
+	want, err := strconv.ParseInt(info["master_repl_offset"], 10, 64)
+	if err != nil {
+		return fmt.Errorf("stack: redis %s: master_repl_offset %q: %w", r.Addr, info["master_repl_offset"], err)
+	}
+	return pollUntil(ctx, 10*time.Second, fmt.Sprintf("the replicas of %s did not acknowledge offset %d", r.Addr, want),
+		func(ctx context.Context) error {
+			info, err := r.Info(ctx, "INFO", "replication")
+			if err != nil {
+				return err
+			}
+			n, _ := strconv.Atoi(info["connected_slaves"])
+			if info["role"] != "master" || n == 0 {
+				return fmt.Errorf("role %s, %d replicas", info["role"], n)
+			}
+			for i := range n {
+				// slave0:ip=127.0.0.1,port=6380,state=online,offset=1234,lag=0
+				line := info[fmt.Sprintf("slave%d", i)]
+				f := map[string]string{}
+				for _, kv := range strings.Split(line, ",") {
+					if k, v, ok := strings.Cut(kv, "="); ok {
+						f[k] = v
+					}
+				}
+				if off, err := strconv.ParseInt(f["offset"], 10, 64); f["state"] != "online" || err != nil || off < want {
+					return fmt.Errorf("replica %s", line)
+				}
+			}
+			return nil
+		})
 }
 
 // Pause freezes redis-server (SIGSTOP): connections stay open and nothing answers, as

@@ -28,8 +28,9 @@ type RedisCluster struct {
 
 // StartRedisCluster runs masters redis-servers with replicas replicas each (Debian's
 // redis-server and redis-cli), lets redis-cli assign the slots and the replicas, and waits
-// until every node sees the cluster ok and every replica has caught up with its master,
-// so that a failover can pick it.
+// until every node sees the cluster ok and every replica's link to its master is up, so
+// that a failover can pick it. A link up does not mean the replica holds its master's
+// writes: a test that kills a master waits for that with Redis.WaitReplicated.
 func StartRedisCluster(ctx context.Context, dir string, masters, replicas int) (*RedisCluster, error) {
 	cli, err := exec.LookPath("redis-cli")
 	if err != nil {

@@ -28,8 +28,10 @@ type RedisSentinel struct {
 
 // StartRedisSentinel runs a master, a replica of it and three Sentinels with quorum 2
 // (Debian's redis-server, which is also the Sentinel: redis-server --sentinel), and waits
-// until the replica has caught up and every Sentinel knows the replica and the other two,
-// so that a failover can happen.
+// until the replica's link to the master is up and every Sentinel knows the replica and
+// the other two, so that a failover can happen. A link up does not mean the replica
+// holds the master's writes: a test that kills the master waits for that with
+// Redis.WaitReplicated.
 func StartRedisSentinel(ctx context.Context, dir string) (*RedisSentinel, error) {
 	s := &RedisSentinel{}
 	// A replica syncs at once, not after diskless sync's 5 s wait for more replicas.
@@ -98,7 +100,7 @@ func (s *RedisSentinel) Addrs() []string { return addrs(s.Sentinels) }
 
 // WaitReady waits (15 s at most) until every running Sentinel names a running master
 // that has a replica with its link up, and knows the other Sentinels: what a failover
-// needs.
+// needs. What the new master will hold is another matter: see Redis.WaitReplicated.
 func (s *RedisSentinel) WaitReady(ctx context.Context) error {
 	return pollUntil(ctx, 15*time.Second, "sentinels not ready", s.ready)
 }
