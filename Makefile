@@ -6,7 +6,8 @@ BIN     := bin/sidewall
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build run test test-coraza lint deps fuzz clean crs bench bench-scale bench-go eval
+.PHONY: all build run test test-coraza lint deps fuzz clean crs bench bench-scale bench-go eval \
+	coraza-verify coraza-patch coraza-tree coraza-repo coraza-export coraza-update
 
 # CORAZA_PATCHED are the packages of third_party/coraza that sidewall patches: lint and
 # test-coraza vet and gofmt them (upstream's other files are upstream's style).
@@ -30,6 +31,11 @@ run: deps build
 	$(GO) build -o bin/sidewall-demo ./demo
 	bin/sidewall-demo -sidewall $(BIN) -config config.toml
 
+# The tests that run real nginx build with the e2e tag: the end-to-end tests, eval's
+# slice, the bench's smoke test; with the tag, systemd-analyze's check of the unit fails
+# rather than skips when it is missing (stack.E2E). deps installs all they need; without
+# the tag, go test ./... passes on a machine that has none of it.
+#
 # The end-to-end tests run on their own, after the rest: they check acceptance bounds in
 # wall time (a list reload within 2 s, a ban reaching another replica within 1 s), and
 # on a 2-core machine the WAF's CRS suite running beside them could take the cores.
@@ -44,10 +50,14 @@ run: deps build
 # the dependencies adds about 3 minutes on two shared cores.
 RACE_PKGS := ./server ./limiter ./blocklist ./bans ./waf
 RACE_SKIP := ^(TestFloodKeepsCapAndLimitedKeys|TestMatchesReference|TestRxAgreesWithGo)$$
-test: deps lint test-coraza
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/e2e$$')
-	$(GO) test -count=1 -race -short -skip '$(RACE_SKIP)' $(RACE_PKGS)
-	$(GO) test -count=1 ./e2e
+# The Redis tests run real redis-server processes (standalone, a cluster, Sentinels),
+# which deps installs; SIDEWALL_REQUIRE_REDIS makes a test that would skip for want of
+# them fail instead, so that none of them stops running unnoticed.
+test: export SIDEWALL_REQUIRE_REDIS = 1
+test: deps lint coraza-verify test-coraza
+	$(GO) test -count=1 -tags e2e $$($(GO) list -tags e2e ./... | grep -v '/e2e$$')
+	$(GO) test -count=1 -tags e2e -race -short -skip '$(RACE_SKIP)' $(RACE_PKGS)
+	$(GO) test -count=1 -tags e2e ./e2e
 
 # test-coraza runs the tests of our patched Coraza (third_party/coraza, its own module), all
 # but internal/auditlog, whose tests of unwritable files cannot fail when run as root.
@@ -56,19 +66,40 @@ test-coraza:
 	cd third_party/coraza && GOWORK=off $(GO) test -count=1 \
 	  $$(GOWORK=off $(GO) list ./... | grep -v '/internal/auditlog$$')
 
+# Our Coraza is the module as published plus the patch series of third_party/coraza-patches
+# (third_party/coraza/SIDEWALL.md, "Working with the series"). coraza-verify rebuilds the
+# tree from the module cache and the series and fails on any difference (make test runs
+# it); coraza-patch NAME=short-name writes what the tree holds beyond the series as the
+# next patch (MSG=file: its header); coraza-tree rewrites the tree from the series;
+# coraza-repo DIR=... and coraza-export DIR=... turn the series into a git repository to
+# fold a fixup into its patch, and back; coraza-update VERSION=v3.x.y replays the series
+# onto another release and reports each patch that no longer applies.
+coraza-verify:
+	./scripts/coraza-patches.sh verify
+coraza-patch:
+	./scripts/coraza-patches.sh patch '$(NAME)' '$(MSG)'
+coraza-tree:
+	./scripts/coraza-patches.sh tree
+coraza-repo:
+	./scripts/coraza-patches.sh repo '$(DIR)'
+coraza-export:
+	./scripts/coraza-patches.sh export '$(DIR)'
+coraza-update: # VERSION from the command line only: the Makefile's own is sidewall's
+	./scripts/coraza-patches.sh update '$(if $(filter command line,$(origin VERSION)),$(VERSION))'
+
 # crs replays every CRS regression test through real nginx (the shipped body path) and
 # sidewall (paranoia level 4, detection only) and prints passed, failed and skipped per rule
 # file, the skip reasons, the failures and the pass rate over the applicable tests. make test
 # runs a fixed subset of the same (e2e TestCRSThroughNginx); waf's TestCRS runs the suite in
 # process.
 crs: deps
-	$(GO) test -count=1 -run 'TestCRSThroughNginx$$' -v ./e2e -args -crs.full
+	$(GO) test -count=1 -tags e2e -run 'TestCRSThroughNginx$$' -v ./e2e -args -crs.full
 
 lint:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*' -not -path './third_party/*') \
 	  $(addprefix third_party/coraza/internal/,$(CORAZA_PATCHED))); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+	$(GO) vet -tags e2e ./...
 
 # fuzz runs each fuzz target for a bounded time (FUZZTIME, default 20s each).
 FUZZTIME ?= 20s

@@ -5,6 +5,8 @@
 //	sidewall [-config FILE]     run (default: the embedded config.toml)
 //	sidewall -t [-config FILE]  check the configuration and exit, like nginx -t
 //	sidewall -version
+//	sidewall tune [-min-count N] [-global-paths N] [LOG...]
+//	                            propose WAF exclusions from a decision log (package tune)
 //
 // Signals: SIGHUP reloads the configuration (a bad one keeps the old running); SIGTERM and
 // SIGINT stop accepting connections, let the decisions in flight finish, and exit 0.
@@ -31,6 +33,7 @@ import (
 
 	"github.com/sidewall/sidewall/config"
 	"github.com/sidewall/sidewall/daemon"
+	"github.com/sidewall/sidewall/tune"
 )
 
 // defaultConfig is config.toml, the configuration sidewall runs with when no -config is
@@ -52,6 +55,9 @@ func main() {
 // run is main with its inputs and outputs passed in, so that tests can call it. It returns
 // the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "tune" {
+		return runTune(args[1:], os.Stdin, stdout, stderr)
+	}
 	flags := flag.NewFlagSet("sidewall", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	configPath := flags.String("config", "", "configuration `file` (default: the embedded config.toml)")
@@ -187,5 +193,54 @@ func stop(svc *daemon.Service, logger *slog.Logger) int {
 		return 1
 	}
 	logger.Info("stopped")
+	return 0
+}
+
+// runTune is `sidewall tune`: it reads decision logs (the files named, or standard input)
+// and writes proposed [[waf.exclusions]] to stdout.
+func runTune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("sidewall tune", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, "usage: sidewall tune [-min-count N] [-global-paths N] [LOG...]")
+		fmt.Fprintln(stderr, "Reads sidewall's JSON decision log (run with waf.mode = \"detect\" to log every request the WAF")
+		fmt.Fprintln(stderr, "would deny) and writes proposed [[waf.exclusions]] as TOML, for you to review.")
+		flags.PrintDefaults()
+	}
+	minCount := flags.Int("min-count", 2, "matches of a rule in a variable on a path before an exclusion is proposed")
+	globalPaths := flags.Int("global-paths", 3, "paths a rule must have matched a variable on to be proposed for every path")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	var decisions []tune.Decision
+	read := func(r io.Reader) error {
+		ds, err := tune.Read(r)
+		decisions = append(decisions, ds...)
+		return err
+	}
+	if flags.NArg() == 0 {
+		if err := read(stdin); err != nil {
+			fmt.Fprintf(stderr, "sidewall tune: %v\n", err)
+			return 1
+		}
+	}
+	for _, name := range flags.Args() {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "sidewall tune: %v\n", err)
+			return 1
+		}
+		err = read(f)
+		f.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "sidewall tune: %s: %v\n", name, err)
+			return 1
+		}
+	}
+	ps := tune.Propose(decisions, tune.Options{MinCount: *minCount, GlobalPaths: *globalPaths})
+	if err := tune.WriteTOML(stdout, ps, len(decisions)); err != nil {
+		fmt.Fprintf(stderr, "sidewall tune: %v\n", err)
+		return 1
+	}
 	return 0
 }

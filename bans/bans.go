@@ -21,12 +21,13 @@
 // the caller with its own clock), and [Store.Run] removes it from the map and the file
 // soon after, off the hot path.
 //
-// Auto-ban decides on the hot path but must not wait for a file write there:
-// [Store.Submit] queues a ban without blocking, and Run applies the queue in batches (one
-// Set rebuild and one file write per batch, however many clients cross the threshold at
-// once).
+// Auto-ban: an [AutoBan] counts a client's denials (WAF, rate limits) and, at the
+// threshold, returns the ban it earned. It decides on the hot path but must not wait for
+// a file write there: [Store.Submit] queues the ban without blocking, and Run applies the
+// queue in batches (one Set rebuild and one file write per batch, however many clients
+// cross the threshold at once).
 //
-// Several replicas share their bans through Redis with [Redis]: the Store journals its
+// Several replicas share their bans through Redis with a [Replicator]: the Store journals its
 // own changes (Options.Journal) for it to publish, and applies those of the others
 // ([Store.ApplyRemote], [Store.Reconcile]).
 //
@@ -104,14 +105,18 @@ type Ban struct {
 }
 
 // Active reports whether b still applies at now.
-func (b *Ban) Active(now time.Time) bool { return b.Expires.IsZero() || now.Before(b.Expires) }
+func (b *Ban) Active(now time.Time) bool { return active(b.Expires, now) }
+
+// active is the one rule of expiry, for Ban and Match alike: a ban that expires at
+// expires (zero: never) applies at now until that instant, and not from it on.
+func active(expires, now time.Time) bool { return expires.IsZero() || now.Before(expires) }
 
 // Check normalises b.Prefix and reports what is wrong with b, if anything, at now.
 func (b *Ban) Check(now time.Time) error {
 	if err := b.checkStored(); err != nil {
 		return err
 	}
-	if !b.Expires.IsZero() && !now.Before(b.Expires) {
+	if !b.Active(now) {
 		return fmt.Errorf("bans: the ban of %s expires at %s, which is not after now", b.Prefix, b.Expires.Format(time.RFC3339))
 	}
 	return nil
@@ -154,7 +159,7 @@ type Match struct {
 }
 
 // Active reports whether the ban still applies at now.
-func (m Match) Active(now time.Time) bool { return m.Expires.IsZero() || now.Before(m.Expires) }
+func (m Match) Active(now time.Time) bool { return active(m.Expires, now) }
 
 // Options configure a Store.
 type Options struct {
@@ -164,7 +169,7 @@ type Options struct {
 	Set blocklist.Options
 	// Journal records the changes made through this Store (Ban, Unban, queued auto-bans;
 	// not expiries, which every replica makes by its own clock, nor ApplyRemote and
-	// ReplaceAll) for TakeChanges: what a Redis replicator shares with other replicas.
+	// Reconcile) for TakeChanges: what a Replicator shares with other replicas.
 	Journal bool
 }
 
@@ -381,7 +386,7 @@ const (
 	EventError                        // a failure (Err), usually a failed file write
 )
 
-// Event is something Run (Store.Run or Redis.Run) did or met, for the caller to log.
+// Event is something Run (Store.Run or Replicator.Run) did or met, for the caller to log.
 type Event struct {
 	Kind           EventKind
 	Bans           []Ban

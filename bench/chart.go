@@ -114,7 +114,7 @@ func color(w *row) string {
 		return "#888"
 	case w.Target == "authnop" || w.Target == "bodynop":
 		return "#9ecae1"
-	case w.Target == "lite" || w.Target == "sidewall" || w.Target == "sidewallbody":
+	case w.Target == "lite" || w.Target == "literedis" || w.Target == "sidewall" || w.Target == "sidewallbody":
 		return "#3182bd"
 	}
 	return "#e6550d"

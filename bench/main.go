@@ -23,11 +23,10 @@
 // The load generator is wrk (a Debian package), not a Go program: on a 2-core machine
 // every microsecond the generator spends is taken from nginx and sidewall, and wrk, C on
 // epoll with the requests prepared in Lua beforehand, is about as cheap as a client can
-// be: about 20 µs per request at the baseline's rate on the 2-core VM the figures in the
-// README come from, most of it in the kernel (more per request at the WAF rows' low
-// rates, where each wakeup carries fewer answers), where the do-nothing fasthttp
-// responder needs over 30 µs for the other end of the same exchange and a Go client
-// would need more than that. wrk's own CPU time is recorded too (results.json).
+// be: less CPU per request than the do-nothing fasthttp responder spends on the other end
+// of the same exchange, most of it in the kernel, where a Go client would need more than
+// that (the README gives the figures). wrk's own CPU time is recorded too
+// (results.json).
 //
 // It runs one thread (-threads) with 32
 // connections (-conns) by default: one thread can use at most one core, which leaves the
@@ -64,9 +63,9 @@
 // prints progress as it goes (go test holds a package's output until it ends, unless -v),
 // takes its own flags without go test's -args dance, installs packages, and has no
 // pass or fail to report, only figures. What can be checked is checked by the smoke test
-// in bench_test.go, which runs one short round of two configurations in `go test
-// ./bench/` (and so in make test) and asserts that the report and its ratios are
-// produced, never a timing.
+// in smoke_test.go, which runs one short round of two configurations in `go test -tags
+// e2e ./bench/` (and so in make test; the tag because it needs nginx and wrk) and asserts
+// that the report and its ratios are produced, never a timing.
 package main
 
 import (

@@ -37,6 +37,7 @@ type suite struct {
 
 	app       *helperProc
 	responder *helperProc
+	redis     *stack.Redis // for checkLiteRedis
 	sidewalls map[checker]*stack.Sidewall
 	nginx     map[string]*stack.Nginx // by target id
 	urls      map[string]string       // by target id
@@ -125,7 +126,7 @@ func runSuite(ctx context.Context, o options, stdout, stderr io.Writer) (*report
 		}
 	}
 	s.progress.done()
-	for _, c := range []checker{checkLite, checkFull} {
+	for _, c := range sidewallCheckers() {
 		if sw := s.sidewalls[c]; sw != nil {
 			if mem, err := readMemory(sw.Pid()); err == nil {
 				rep.Memory = append(rep.Memory, memoryRow{Process: string(c), RSSKiB: mem.RSS, HWMKiB: mem.HWM})
@@ -143,6 +144,10 @@ func runSuite(ctx context.Context, o options, stdout, stderr io.Writer) (*report
 	fmt.Fprintf(stdout, "\nreport: %s\nchart:  %s\n", filepath.Join(o.Out, "report.md"), filepath.Join(o.Out, "report.svg"))
 	return rep, nil
 }
+
+// sidewallCheckers are the checkers that are sidewall processes (a function, so that
+// nothing can change the list).
+func sidewallCheckers() []checker { return []checker{checkLite, checkLiteRedis, checkFull} }
 
 func left(start time.Time, total time.Duration) string {
 	d := total - time.Since(start)
@@ -217,18 +222,28 @@ func (s *suite) setup(ctx context.Context, sel []measurement) error {
 			return err
 		}
 	}
-	if checkers[checkLite] || checkers[checkFull] {
+	if checkers[checkLiteRedis] {
+		s.progress.say("bench: starting redis-server")
+		if s.redis, err = stack.StartRedis(ctx, s.dir); err != nil {
+			return err
+		}
+	}
+	if checkers[checkLite] || checkers[checkLiteRedis] || checkers[checkFull] {
 		s.progress.say("bench: building sidewall")
 		bin, err := stack.BuildSidewall(s.dir)
 		if err != nil {
 			return err
 		}
-		for _, c := range []checker{checkLite, checkFull} {
+		for _, c := range sidewallCheckers() {
 			if !checkers[c] {
 				continue
 			}
 			s.progress.say("bench: starting %s", c)
-			if s.sidewalls[c], err = startBenchSidewall(ctx, bin, s.dir, string(c), swConfig{WAF: c == checkFull}); err != nil {
+			sc := swConfig{WAF: c == checkFull}
+			if c == checkLiteRedis {
+				sc.Redis = s.redis.Addr
+			}
+			if s.sidewalls[c], err = startBenchSidewall(ctx, bin, s.dir, string(c), sc); err != nil {
 				return err
 			}
 		}
@@ -289,7 +304,7 @@ func (s *suite) startNginx(ctx context.Context, t *target, modsecRules string) (
 	switch t.Checker {
 	case checkResponder:
 		opts.Sidewall = s.responder.Addr
-	case checkLite, checkFull:
+	case checkLite, checkLiteRedis, checkFull:
 		opts.Sidewall = s.sidewalls[t.Checker].Addr
 	}
 	if t.ModSec {
@@ -387,6 +402,9 @@ func (s *suite) measure(ctx context.Context, m measurement, round int) (sample, 
 		chk = group{pids: []int{s.responder.Pid()}}
 	case checkLite, checkFull:
 		chk = group{pids: []int{s.sidewalls[m.Target.Checker].Pid()}}
+	case checkLiteRedis:
+		// redis-server's time is part of what a shared limit costs.
+		chk = group{pids: []int{s.sidewalls[m.Target.Checker].Pid(), s.redis.Pid()}}
 	}
 	app := group{pids: []int{s.app.Pid()}}
 	n0, c0, a0 := ng.ticks(), chk.ticks(), app.ticks()
@@ -412,6 +430,9 @@ func (s *suite) close() {
 	}
 	for _, sw := range s.sidewalls {
 		sw.Stop()
+	}
+	if s.redis != nil {
+		s.redis.Stop()
 	}
 	if s.responder != nil {
 		s.responder.Stop()

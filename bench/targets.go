@@ -12,9 +12,10 @@ type checker string
 
 const (
 	checkNone      checker = ""
-	checkResponder checker = "responder"     // the do-nothing responder
-	checkLite      checker = "sidewall-lite" // sidewall, blocklist and limiter only
-	checkFull      checker = "sidewall-full" // sidewall with the WAF (CRS PL1)
+	checkResponder checker = "responder"           // the do-nothing responder
+	checkLite      checker = "sidewall-lite"       // sidewall, blocklist and limiter only
+	checkLiteRedis checker = "sidewall-lite-redis" // the same with the rule's counts in Redis
+	checkFull      checker = "sidewall-full"       // sidewall with the WAF (CRS PL1)
 )
 
 // target is one configuration: a server { } block on an nginx instance of its own.
@@ -37,6 +38,8 @@ func lookupTarget(id string) *target {
 		return &target{ID: id, Checker: checkResponder, Body: true}
 	case "lite":
 		return &target{ID: id, Checker: checkLite}
+	case "literedis":
+		return &target{ID: id, Checker: checkLiteRedis}
 	case "sidewall":
 		return &target{ID: id, Checker: checkFull}
 	case "sidewallbody":
@@ -66,6 +69,7 @@ func allMeasurements() []measurement {
 		m("authnop/get", "authnop", kindGet, "+ auth_request, do-nothing responder"),
 		m("bodynop/post", "bodynop", kindPost, "+ body path, do-nothing responder"),
 		m("lite/get", "lite", kindGet, "+ sidewall: blocklist, limiter (WAF off)"),
+		m("literedis/get", "literedis", kindGet, "+ sidewall: blocklist, limiter in Redis (WAF off)"),
 		m("sidewall/get", "sidewall", kindGet, "+ sidewall full (CRS PL1)"),
 		m("sidewall/post", "sidewallbody", kindPost, "+ sidewall full (CRS PL1), body path"),
 		m("sidewall/attack", "sidewall", kindAttack, "+ sidewall full (CRS PL1)"),
@@ -202,7 +206,7 @@ func nginxServer(t *target, listen, errorLog, modsecRules string) string {
 		body = fmt.Sprintf(appLocation, "")
 	case "limitreq":
 		body = fmt.Sprintf(appLocation, "\n        limit_req zone=bench burst=100 nodelay;")
-	case "authnop", "lite", "sidewall":
+	case "authnop", "lite", "literedis", "sidewall":
 		// The project's own includes, exactly as shipped: what an operator deploys.
 		body = "    include sidewall/sidewall-server.conf;\n    include sidewall/sidewall-protect.conf;\n" +
 			fmt.Sprintf(appLocation, "")
@@ -232,10 +236,12 @@ type swConfig struct {
 	NoLimiter bool     // rate limiting off
 	MaxKeys   int      // ratelimit.max_keys; 0 is the default
 	Files     []string // blocklist files
+	Redis     string   // the address of a standalone Redis for the rule's counts; "" keeps them in memory
 }
 
 // text renders the configuration: the demo's blocklist entries, one rate-limit rule by
-// client address that the bench traffic never reaches, and the WAF when asked for.
+// client address that the bench traffic never reaches (its counts in memory, or in Redis
+// with the default algorithm: an exact log per client), and the WAF when asked for.
 // Denials are logged as in production (one JSON line each); allowed requests are not.
 func (c swConfig) text() string {
 	var b strings.Builder
@@ -255,6 +261,9 @@ func (c swConfig) text() string {
 	fmt.Fprintf(&b, "\n[ratelimit]\nenabled = %t\n", !c.NoLimiter)
 	if c.MaxKeys > 0 {
 		fmt.Fprintf(&b, "max_keys = %d\n", c.MaxKeys)
+	}
+	if c.Redis != "" {
+		fmt.Fprintf(&b, "backend = \"redis\"\n\n[ratelimit.redis]\naddress = %q\n", c.Redis)
 	}
 	b.WriteString("\n[[ratelimit.rules]]\nname = \"per-client\"\nby = [\"addr\"]\nlimit = 100000\nwindow = \"10s\"\n\n")
 	fmt.Fprintf(&b, "[waf]\nenabled = %t\nparanoia_level = 1\ninbound_anomaly_threshold = 5\n", c.WAF)

@@ -32,40 +32,29 @@
 //
 // # Why this design
 //
-// Measured at the target scale (1,000,000 IPv4 and 100,000 IPv6 addresses,
-// 16,000 IPv4 prefixes /8-/31 and 4,000 IPv6 prefixes /16-/127), rate 0.001,
-// on a shared 2-core amd64 VM; every alternative is a benchmark in
-// design_test.go, rounded here:
+// Every alternative below is a benchmark in design_test.go (go test -bench Design
+// ./blocklist), at the target scale: 1,000,000 IPv4 and 100,000 IPv6 addresses, 16,000
+// IPv4 prefixes /8-/31 and 4,000 IPv6 prefixes /16-/127, within budgets of 100 ns a
+// lookup and 16 MB. The README (Benchmarks) keeps the figures of the last run; they go
+// stale, the reasons do not.
 //
-//	                           IPv4 miss  IPv6 miss  IPv4 hit  IPv6 hit   memory
-//	this design                    55 ns      85 ns    140 ns    120 ns   8.5 MB
-//	one probe per prefix length  2000 ns    7400 ns   2500 ns   8300 ns    86 MB
-//	exact tables, no filter        60 ns      60 ns     60 ns     70 ns   6.6 MB
-//	singles in Go maps             55 ns      80 ns     55 ns     75 ns  +23 MB
-//	map[netip.Addr] for singles        -          -         -         -   84 MB
+// One probe per prefix length hashes once per distinct length (tens of them in real
+// lists, more for IPv6) and keys every entry in a map: an order of magnitude over both
+// budgets. A map[netip.Addr] for the single addresses is quick but alone takes several
+// times the memory budget.
 //
-// One probe per prefix length (design "a") hashes once per distinct length,
-// 24 for IPv4 and 83 for IPv6 in these lists, and keys every entry in a map:
-// far over the 100 ns and 16 MB budgets. Go maps for the singles are quick
-// but need 23 MB on their own.
+// The filter is not what makes the uniform case fast: with the indexed exact tables
+// behind it, a miss costs about the same without it (IPv4) or less (IPv6), and a hit
+// less. It earns its place on lists that cluster, as real ones do (hosting ranges, one
+// provider's botnet): with the addresses in a few /16s and misses from the same blocks,
+// the exact search walks a bucket of thousands, while the filter's miss cost does not
+// depend on how a list is shaped. (For IPv6 the exact side is a hash table, insensitive
+// to clustering, so there the filter buys nothing; it is kept so that all single
+// addresses behave and are tuned alike.)
 //
-// The filter is not what makes the uniform case fast: with the indexed exact
-// tables behind it, a miss costs about the same without it (IPv4) or less
-// (IPv6), and a hit less. It earns its place on lists that cluster, as real
-// ones do (hosting ranges, one provider's botnet): with 1,000,000 addresses
-// in 64 /16s and misses from the same blocks, an IPv4 miss costs 47 ns with
-// the filter and 127 ns without, because the exact search walks a bucket of
-// 16,000. The filter's miss cost does not depend on how a list is shaped.
-// With the caches against them (BenchmarkDesignCold) the uniform comparison
-// keeps its order: misses 165 and 270 ns with the filter, 130 and 225 ns
-// without.
-// (For IPv6 the exact side is a hash table, insensitive to clustering, so
-// there the filter costs about 25 ns per miss for no gain; it is kept so
-// that all single addresses behave and are tuned alike.)
-//
-// The set builds in about 0.2 s and holds about 8 bytes per entry. The
-// rate trades memory for hit cost, not miss cost: from 0.0001 to 0.1 the set
-// shrinks from 8.9 to 7.0 MB while a miss stays near 55 ns.
+// A Set holds about 8 bytes per entry. The rate trades memory for hit cost, not miss
+// cost: a lower rate makes a bigger filter and fewer exact confirmations of misses that
+// were never listed.
 //
 // # Normalisation
 //

@@ -169,15 +169,35 @@ type RateLimit struct {
 }
 
 // Redis is the [ratelimit.redis] table: the Redis that replicas share their rate-limit
-// counts through, and what happens when it cannot be reached.
+// counts (and bans) through, and what happens when it cannot be reached. Exactly one of
+// Address, Cluster and Sentinels is set: Address keeps its default only while the file
+// names neither of the others.
 type Redis struct {
-	Address  string   `toml:"address"` // host:port of a standalone Redis
-	Username string   `toml:"username"`
-	Password string   `toml:"password"`
-	DB       int      `toml:"db"`
+	Address   string   `toml:"address"`    // host:port of a standalone Redis
+	Cluster   []string `toml:"cluster"`    // host:port of Redis Cluster nodes, to learn the rest from
+	Sentinels []string `toml:"sentinels"`  // host:port of Sentinels watching MasterSet
+	MasterSet string   `toml:"master_set"` // the master Sentinel watches, by name
+
+	Username         string   `toml:"username"`
+	Password         string   `toml:"password"`
+	SentinelUsername string   `toml:"sentinel_username"`
+	SentinelPassword string   `toml:"sentinel_password"`
+	DB               int      `toml:"db"`
+	TLS              RedisTLS `toml:"tls"`
+
 	Timeout  Duration `toml:"timeout"`  // for one decision's round trip
 	Fallback string   `toml:"fallback"` // "local" (each process limits alone) or "allow"
 	Prefix   string   `toml:"prefix"`   // of every key; the rule's name follows it
+}
+
+// RedisTLS is the [ratelimit.redis.tls] table: TLS to the Redis nodes and the Sentinels.
+// The files are resolved like Blocklist.Files; package daemon reads them.
+type RedisTLS struct {
+	Enabled    bool   `toml:"enabled"`
+	CAFile     string `toml:"ca_file"`     // PEM CA certificates to verify the servers; "" for the system's
+	CertFile   string `toml:"cert_file"`   // PEM client certificate, with KeyFile; "" for none
+	KeyFile    string `toml:"key_file"`    // its private key
+	ServerName string `toml:"server_name"` // the name the servers' certificates must hold; "" for the host dialled
 }
 
 // Rule is one [[ratelimit.rules]] block. A rule in a file starts from
@@ -237,6 +257,9 @@ type WAF struct {
 	// Profiles are other WAF settings for some sites or locations, chosen by the
 	// profile name nginx sends (set $sidewall_profile NAME;).
 	Profiles []WAFProfile `toml:"profiles"`
+	// Exclusions are the [[waf.exclusions]] blocks: rules that stop reading a variable,
+	// or stop running, on some requests (what `sidewall tune` proposes).
+	Exclusions []WAFExclusion `toml:"exclusions"`
 }
 
 // WAFLimits is the [waf.limits] table: the most of each thing the WAF reads of a request.
@@ -251,7 +274,25 @@ type WAFLimits struct {
 	Headers        int `toml:"headers"` // request header fields
 	// DecompressionRatio bounds how much a compressed body may grow when decoded.
 	DecompressionRatio int `toml:"decompression_ratio"`
+	// DecodeDepth and DecodedBytes bound the decoding of values (base64, URL encoding,
+	// JSON in strings, JavaScript escapes, JWTs).
+	DecodeDepth  int `toml:"decode_depth"`
+	DecodedBytes int `toml:"decoded_bytes"`
 }
+
+// WAFExclusion is one [[waf.exclusions]] block.
+type WAFExclusion struct {
+	Rules      []int    `toml:"rules"`  // rule ids, or
+	Tags       []string `toml:"tags"`   // rule tags ("attack-rce"); at least one of either
+	Target     string   `toml:"target"` // "ARGS:json.content", "REQUEST_COOKIES:name"...; "" for the whole rule
+	Path       string   `toml:"path"`
+	PathPrefix string   `toml:"path_prefix"`
+	Methods    []string `toml:"methods"`
+}
+
+// ExclusionTargets are the collections a [[waf.exclusions]] target may name.
+var ExclusionTargets = []string{"ARGS", "ARGS_NAMES", "ARGS_GET", "ARGS_POST", "REQUEST_COOKIES",
+	"REQUEST_COOKIES_NAMES", "REQUEST_HEADERS", "REQUEST_HEADERS_NAMES", "XML", "FILES", "REQUEST_FILENAME", "REQUEST_BODY"}
 
 // WAFProfile is one [[waf.profiles]] block: a named variant of [waf]. A zero or empty
 // field takes [waf]'s value; remove_rules, rule_files and directives add to [waf]'s.
@@ -343,6 +384,8 @@ func Default() *Config {
 				Headers:        100,
 
 				DecompressionRatio: 1000,
+				DecodeDepth:        5,
+				DecodedBytes:       2 << 20,
 			},
 		},
 		Bans: Bans{
@@ -397,6 +440,12 @@ func Parse(name string, data []byte) (*Config, error) {
 	d := decoder{file: name, lines: indexLines(data), failed: make(map[string]bool)}
 	cfg := Default()
 	d.table(nil, tree, reflectValue(cfg))
+	// The default address is for a file that names no other shape of Redis.
+	if r := &cfg.RateLimit.Redis; len(r.Cluster) > 0 || len(r.Sentinels) > 0 {
+		if _, given := d.lines["ratelimit.redis.address"]; !given {
+			r.Address = ""
+		}
+	}
 	v := validator{file: name, lines: d.lines, skip: d.failed}
 	v.config(cfg)
 
@@ -410,7 +459,8 @@ func Parse(name string, data []byte) (*Config, error) {
 	for i := range cfg.WAF.Profiles {
 		resolvePaths(filepath.Dir(name), cfg.WAF.Profiles[i].RuleFiles)
 	}
-	for _, f := range []*string{&cfg.Bans.File, &cfg.Admin.TokenFile} {
+	tls := &cfg.RateLimit.Redis.TLS
+	for _, f := range []*string{&cfg.Bans.File, &cfg.Admin.TokenFile, &tls.CAFile, &tls.CertFile, &tls.KeyFile} {
 		if *f != "" {
 			one := []string{*f}
 			resolvePaths(filepath.Dir(name), one)

@@ -37,10 +37,12 @@ func TestConfigFile(t *testing.T) {
 		// The demo needs no Redis.
 		{"ratelimit.backend", cfg.RateLimit.Backend, "memory"},
 		{"ratelimit.redis", cfg.RateLimit.Redis, Redis{
-			Address:  "127.0.0.1:6379",
-			Timeout:  Duration{50 * time.Millisecond},
-			Fallback: "local",
-			Prefix:   "sidewall:rl:",
+			Address:   "127.0.0.1:6379",
+			Cluster:   []string{},
+			Sentinels: []string{},
+			Timeout:   Duration{50 * time.Millisecond},
+			Fallback:  "local",
+			Prefix:    "sidewall:rl:",
 		}},
 		{"ratelimit.rules", cfg.RateLimit.Rules, []Rule{{
 			Name:       "login",
@@ -319,6 +321,28 @@ token_file = "admin.token"
 		t.Errorf("admin.token_file = %q, want %q", got, want)
 	}
 
+	// The TLS files resolve like the others, and a file that names cluster nodes and no
+	// address has none: the default address is for a file that names no other shape.
+	cfg, err = Parse("/etc/sidewall/config.toml", []byte(`
+[ratelimit.redis]
+cluster = ["10.0.0.1:6379"]
+[ratelimit.redis.tls]
+enabled = true
+ca_file = "tls/ca.pem"
+cert_file = "/etc/ssl/client.pem"
+key_file = "tls/client.key"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.RateLimit.Redis.TLS, (RedisTLS{Enabled: true, CAFile: "/etc/sidewall/tls/ca.pem",
+		CertFile: "/etc/ssl/client.pem", KeyFile: "/etc/sidewall/tls/client.key"}); got != want {
+		t.Errorf("ratelimit.redis.tls = %+v, want %+v", got, want)
+	}
+	if a := cfg.RateLimit.Redis.Address; a != "" {
+		t.Errorf("ratelimit.redis.address = %q with cluster set, want \"\"", a)
+	}
+
 	cfg, err = Parse("config.toml", data)
 	if err != nil {
 		t.Fatal(err)
@@ -354,6 +378,23 @@ db = 3
 timeout = "1s"
 fallback = "allow"
 prefix = ""`},
+		{"redis cluster", `[ratelimit.redis]
+cluster = ["10.0.0.1:6379", "[2001:db8::2]:6379", "redis-3.internal:6379"]
+password = "s3cret"
+[ratelimit.redis.tls]
+enabled = true`},
+		{"redis sentinels, address emptied", `[ratelimit.redis]
+address = ""
+sentinels = ["10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26379"]
+master_set = "mymaster"
+sentinel_password = "sentinel-s3cret"
+db = 2
+[ratelimit.redis.tls]
+enabled = true
+ca_file = "/etc/sidewall/redis-ca.pem"
+cert_file = "redis-client.pem"
+key_file = "redis-client.key"
+server_name = "redis.internal"`},
 		{"ipv6 any", "[server]\nlisten = \":9090\"\nsocket_mode = \"600\""},
 		{"admin on loopback", `[admin]
 listen = "[::1]:9091"
@@ -452,6 +493,24 @@ func TestParseErrors(t *testing.T) {
 			`9: ratelimit.redis.fallback: must be "local" or "allow", got "deny"`,
 			`10: ratelimit.redis.pasword: unknown key (did you mean "password"?)`,
 		}},
+		{"redis_shapes_bad.toml", []string{
+			`4: ratelimit.redis.cluster: set one of address, cluster and sentinels, not address and cluster and sentinels (to use cluster, leave address out or set it to "")`,
+			`4: ratelimit.redis.cluster[1]: must be host:port such as "10.0.0.1:6379", got "10.0.0.2"`,
+			`5: ratelimit.redis.sentinels[0]: port must be a number from 1 to 65535, got "0"`,
+			`6: ratelimit.redis.master_set: is required with sentinels: the name the Sentinels monitor, such as "mymaster"`,
+			`7: ratelimit.redis.db: must be 0 with cluster (a Redis Cluster has database 0 only), got 1`,
+			`8: ratelimit.redis.prefix: must not contain { or } (sidewall makes each key's hash its hash tag), got "sw:{rl}:"`,
+			`11: ratelimit.redis.tls.ca_file: is set, but tls.enabled is false`,
+			`12: ratelimit.redis.tls.cert_file: is set, but tls.enabled is false`,
+			`12: ratelimit.redis.tls.cert_file: needs key_file, the client certificate's private key`,
+			`13: ratelimit.redis.tls.server_name: is set, but tls.enabled is false`,
+			`13: ratelimit.redis.tls.server_name: must be a host name such as "redis.example.com", got "redis:6379"`,
+			`14: ratelimit.redis.tls.verify: unknown key`,
+		}},
+		{"redis_sentinel_bad.toml", []string{
+			`3: ratelimit.redis.master_set: is for sentinels, and sentinels is empty`,
+			`4: ratelimit.redis.sentinel_password: is for sentinels, and sentinels is empty`,
+		}},
 		{"bans_bad.toml", []string{
 			`3: blocklist.on_bad_line: must be "fail" or "skip", got "ignore"`,
 			`4: blocklist.watch_interval: must be "0s" (off) or at least "100ms", got "10ms"`,
@@ -474,6 +533,14 @@ func TestParseErrors(t *testing.T) {
 			`4: waf.limits.depth: must be between 1 and 10000, got 20000`,
 			`5: waf.limits.headers: must be between 1 and 1000000, got -1`,
 			`6: waf.limits.cookie: unknown key (did you mean "cookies"?)`,
+		}},
+		{"exclusions_bad.toml", []string{
+			`2: waf.exclusions[0].rules: is required (or tags): the ids of the rules to exclude, e.g. [942100]`,
+			`6: waf.exclusions[1].rules[1]: must be a rule id greater than 0, got 0`,
+			`7: waf.exclusions[1].target: must be COLLECTION or COLLECTION:name with COLLECTION one of ARGS, ARGS_NAMES, ARGS_GET, ARGS_POST, REQUEST_COOKIES, REQUEST_COOKIES_NAMES, REQUEST_HEADERS, REQUEST_HEADERS_NAMES, XML, FILES, REQUEST_FILENAME, REQUEST_BODY, got "BODY:x"`,
+			`8: waf.exclusions[1].path: must start with "/", got "api/comments"`,
+			`9: waf.exclusions[1].methods[0]: must be an upper-case method such as "POST", got "post"`,
+			`14: waf.exclusions[2].path_prefix: cannot be given with path: give one of them`,
 		}},
 		{"admin_token.toml", []string{
 			`3: admin.socket: the admin API needs admin.token or admin.token_file`,

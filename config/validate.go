@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +88,8 @@ func (v *validator) config(c *Config) {
 	v.between(lp.key("cookies"), l.Cookies, 1, 1_000_000)
 	v.between(lp.key("headers"), l.Headers, 1, 1_000_000)
 	v.between(lp.key("decompression_ratio"), l.DecompressionRatio, 2, 100_000)
+	v.between(lp.key("decode_depth"), l.DecodeDepth, 1, 16)
+	v.between(lp.key("decoded_bytes"), l.DecodedBytes, 1024, 1<<30)
 	for i, id := range c.WAF.RemoveRules {
 		if id <= 0 {
 			v.errorf(p.key("remove_rules").index(i), "must be a rule id greater than 0, got %d", id)
@@ -103,6 +106,9 @@ func (v *validator) config(c *Config) {
 		if len(ext) < 2 || ext[0] != '.' || strings.ContainsAny(ext, "/?") {
 			v.errorf(p.key("skip_extensions").index(i), `must be a file extension such as ".css", got %s`, quoteShort(ext))
 		}
+	}
+	for i := range c.WAF.Exclusions {
+		v.exclusion(p.key("exclusions").index(i), &c.WAF.Exclusions[i])
 	}
 	profiles := map[string]bool{}
 	for i, pr := range c.WAF.Profiles {
@@ -245,14 +251,82 @@ func (v *validator) server(p keyPath, s *Server) {
 // redis checks [ratelimit.redis], whichever backend is chosen, so that switching to it
 // later meets no surprise.
 func (v *validator) redis(p keyPath, r *Redis) {
-	v.hostPort(p.key("address"), r.Address, "127.0.0.1:6379")
+	// One shape of Redis: a standalone address, cluster nodes, or Sentinels.
+	var shapes []string
+	if r.Address != "" {
+		shapes = append(shapes, "address")
+	}
+	if len(r.Cluster) > 0 {
+		shapes = append(shapes, "cluster")
+	}
+	if len(r.Sentinels) > 0 {
+		shapes = append(shapes, "sentinels")
+	}
+	if len(shapes) > 1 {
+		v.errorf(p.key(shapes[1]), `set one of address, cluster and sentinels, not %s (to use %[2]s, leave address out or set it to "")`,
+			strings.Join(shapes, " and "), shapes[1])
+	}
+	if r.Address != "" || len(shapes) == 0 {
+		v.hostPort(p.key("address"), r.Address, "127.0.0.1:6379")
+	}
+	for i, a := range r.Cluster {
+		v.hostPort(p.key("cluster").index(i), a, "10.0.0.1:6379")
+	}
+	for i, a := range r.Sentinels {
+		v.hostPort(p.key("sentinels").index(i), a, "10.0.0.1:26379")
+	}
+	switch {
+	case len(r.Sentinels) > 0 && r.MasterSet == "":
+		v.errorf(p.key("master_set"), `is required with sentinels: the name the Sentinels monitor, such as "mymaster"`)
+	case len(r.Sentinels) > 0 && strings.ContainsAny(r.MasterSet, " \t\r\n"):
+		v.errorf(p.key("master_set"), "must be a name without white space, got %s", quoteShort(r.MasterSet))
+	}
+	for _, k := range []struct {
+		key string
+		set bool
+	}{{"master_set", r.MasterSet != ""}, {"sentinel_username", r.SentinelUsername != ""}, {"sentinel_password", r.SentinelPassword != ""}} {
+		if k.set && len(r.Sentinels) == 0 {
+			v.errorf(p.key(k.key), "is for sentinels, and sentinels is empty")
+		}
+	}
 	v.atLeast(p.key("db"), r.DB, 0)
+	if len(r.Cluster) > 0 && r.DB != 0 {
+		v.errorf(p.key("db"), "must be 0 with cluster (a Redis Cluster has database 0 only), got %d", r.DB)
+	}
+	v.redisTLS(p.key("tls"), &r.TLS)
 	// nginx gives up on sidewall's answer after 5s (sidewall-auth-proxy.conf); a decision
 	// that waits on Redis longer would fail the request rather than fall back.
 	if d := r.Timeout.Duration; d < time.Millisecond || d > 5*time.Second {
 		v.errorf(p.key("timeout"), `must be between "1ms" and "5s", got %q`, r.Timeout.String())
 	}
 	v.oneOf(p.key("fallback"), r.Fallback, "local", "allow")
+	// A hash tag in the prefix would put every key in one hash slot: on a cluster, one
+	// shard would carry every decision. sidewall tags each key with its own hash.
+	if strings.ContainsAny(r.Prefix, "{}") {
+		v.errorf(p.key("prefix"), "must not contain { or } (sidewall makes each key's hash its hash tag), got %s", quoteShort(r.Prefix))
+	}
+}
+
+// redisTLS checks [ratelimit.redis.tls]: its files are read when sidewall starts (and by
+// -t), not here.
+func (v *validator) redisTLS(p keyPath, t *RedisTLS) {
+	for _, k := range []struct{ key, val string }{
+		{"ca_file", t.CAFile}, {"cert_file", t.CertFile}, {"key_file", t.KeyFile}, {"server_name", t.ServerName},
+	} {
+		if k.val != "" && !t.Enabled {
+			v.errorf(p.key(k.key), "is set, but tls.enabled is false")
+		}
+	}
+	// Reported on the key that is there, whose line the file has.
+	switch {
+	case t.CertFile != "" && t.KeyFile == "":
+		v.errorf(p.key("cert_file"), "needs key_file, the client certificate's private key")
+	case t.KeyFile != "" && t.CertFile == "":
+		v.errorf(p.key("key_file"), "needs cert_file, the client certificate it is the key of")
+	}
+	if strings.ContainsAny(t.ServerName, " \t\r\n/:") {
+		v.errorf(p.key("server_name"), `must be a host name such as "redis.example.com", got %s`, quoteShort(t.ServerName))
+	}
 }
 
 // hostPort checks a TCP address; example is a valid one, for the message.
@@ -268,6 +342,42 @@ func (v *validator) hostPort(p keyPath, s, example string) {
 
 // rule checks one [[ratelimit.rules]] block. names maps each rule name seen
 // so far to the path of its rule, to report duplicates against the first.
+func (v *validator) exclusion(p keyPath, x *WAFExclusion) {
+	if len(x.Rules) == 0 && len(x.Tags) == 0 {
+		v.errorf(p.key("rules"), "is required (or tags): the ids of the rules to exclude, e.g. [942100]")
+	}
+	for i, tag := range x.Tags {
+		if !isToken(tag) {
+			v.errorf(p.key("tags").index(i), `must be a rule tag such as "attack-rce", got %s`, quoteShort(tag))
+		}
+	}
+	for i, id := range x.Rules {
+		if id <= 0 {
+			v.errorf(p.key("rules").index(i), "must be a rule id greater than 0, got %d", id)
+		}
+	}
+	if x.Target != "" {
+		col, key, hasKey := strings.Cut(x.Target, ":")
+		switch {
+		case !slices.Contains(ExclusionTargets, col):
+			v.errorf(p.key("target"), "must be COLLECTION or COLLECTION:name with COLLECTION one of %s, got %s",
+				strings.Join(ExclusionTargets, ", "), quoteShort(x.Target))
+		case hasKey && (key == "" || strings.ContainsAny(key, "\"\n")):
+			v.errorf(p.key("target"), "must name a key after the colon, without quotes, got %s", quoteShort(x.Target))
+		}
+	}
+	v.path(p.key("path"), x.Path)
+	v.path(p.key("path_prefix"), x.PathPrefix)
+	if x.Path != "" && x.PathPrefix != "" {
+		v.errorf(p.key("path_prefix"), "cannot be given with path: give one of them")
+	}
+	for i, m := range x.Methods {
+		if !isToken(m) || strings.ToUpper(m) != m {
+			v.errorf(p.key("methods").index(i), `must be an upper-case method such as "POST", got %s`, quoteShort(m))
+		}
+	}
+}
+
 func (v *validator) rule(p keyPath, r *Rule, names map[string]keyPath) {
 	switch first, dup := names[r.Name]; {
 	case r.Name == "":

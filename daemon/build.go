@@ -10,11 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/rueidis"
-
+	"github.com/sidewall/sidewall/bans"
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
 	"github.com/sidewall/sidewall/internal/filewatch"
+	"github.com/sidewall/sidewall/internal/redisconn"
 	"github.com/sidewall/sidewall/limiter"
 	"github.com/sidewall/sidewall/server"
 	"github.com/sidewall/sidewall/waf"
@@ -31,7 +31,7 @@ type builder struct {
 	// (for the list watcher), and its auto-ban, kept by a reload that leaves [autoban]
 	// unchanged so that its counts survive.
 	stamps  []filewatch.Stamp
-	autoBan *server.AutoBan
+	autoBan *bans.AutoBan
 }
 
 // limiters are the rate limiters of one policy, by rule name.
@@ -56,15 +56,10 @@ type sharedKey struct {
 	fallback *limiter.Window
 }
 
-// redisClient is a client with the settings it connects with.
+// redisClient is a connection with the settings it connects with.
 type redisClient struct {
-	conn   config.Redis // address, user, password and db; the other fields zero
-	client rueidis.Client
-}
-
-// redisConn returns the part of c that the connection depends on.
-func redisConn(c config.Redis) config.Redis {
-	return config.Redis{Address: c.Address, Username: c.Username, Password: c.Password, DB: c.DB}
+	conn   redisConn
+	client *redisconn.Conn
 }
 
 // logger returns b.log, or a logger that discards (tests build without one).
@@ -241,8 +236,8 @@ func logSkipped(logger *slog.Logger, file string, lineErrs []*blocklist.LineErro
 
 // buildAutoBan makes the auto-ban of [autoban], or keeps the running one when its options
 // are the same, so that a reload does not forget who is close to a ban.
-func (b *builder) buildAutoBan(c config.AutoBan, maxKeys int) (*server.AutoBan, error) {
-	opts := server.AutoBanOptions{
+func (b *builder) buildAutoBan(c config.AutoBan, maxKeys int) (*bans.AutoBan, error) {
+	opts := bans.AutoBanOptions{
 		Threshold: c.Threshold,
 		Window:    c.Window.Duration,
 		BanFor:    c.BanFor.Duration,
@@ -253,7 +248,7 @@ func (b *builder) buildAutoBan(c config.AutoBan, maxKeys int) (*server.AutoBan, 
 	if b.autoBan != nil && b.autoBan.Options() == opts {
 		return b.autoBan, nil
 	}
-	a, err := server.NewAutoBan(opts)
+	a, err := bans.NewAutoBan(opts)
 	if err != nil {
 		return nil, fmt.Errorf("autoban: %w", err)
 	}
@@ -336,23 +331,24 @@ func (b *builder) buildLimits(c config.RateLimit) ([]*server.Limit, limiters, er
 	return limits, lims, nil
 }
 
-// redisClient returns the running policy's client when c connects the same way, or a new
-// one. Redis being down is no error: the client connects when first used, and until then
-// the fallback decides; the log says so.
+// redisClient returns the running policy's connection when c connects the same way, or
+// a new one. Redis being down is no error: the connection is made when Redis answers,
+// and until then the fallback decides; the log says so. A TLS file that does not load
+// is.
 func (b *builder) redisClient(c config.Redis) (*redisClient, error) {
-	conn := redisConn(c)
+	conn := redisConnOf(c)
 	if old := b.live.redis; old != nil && old.conn == conn {
 		return old, nil
 	}
-	client, err := dialRedis(c)
+	client, err := conn.dial("ratelimit", b.logger())
 	if client == nil {
-		return nil, fmt.Errorf("ratelimit.redis: %w", err)
+		return nil, err
 	}
 	if err != nil {
 		b.logger().Warn("ratelimit: redis unreachable; the fallback decides until it answers",
-			"address", c.Address, "fallback", c.Fallback, "error", err.Error())
+			"redis", conn.String(), "fallback", c.Fallback, "error", err.Error())
 	} else {
-		b.logger().Info("ratelimit: counts shared through redis", "address", c.Address, "db", c.DB)
+		b.logger().Info("ratelimit: counts shared through redis", "redis", conn.String(), "db", c.DB)
 	}
 	return &redisClient{conn: conn, client: client}, nil
 }
@@ -360,13 +356,14 @@ func (b *builder) redisClient(c config.Redis) (*redisClient, error) {
 // logSwitch returns the OnStateChange of rule's Redis limiter: one log line per switch.
 func (b *builder) logSwitch(rule string, c config.Redis) func(fallback bool, err error) {
 	log := b.logger()
+	desc := redisConnOf(c).String()
 	return func(fallback bool, err error) {
 		if fallback {
 			log.Warn("ratelimit: redis unreachable; the fallback decides", "rule", rule,
-				"fallback", c.Fallback, "address", c.Address, "error", err.Error())
+				"fallback", c.Fallback, "redis", desc, "error", err.Error())
 			return
 		}
-		log.Info("ratelimit: redis answers again; limits are shared", "rule", rule, "address", c.Address)
+		log.Info("ratelimit: redis answers again; limits are shared", "rule", rule, "redis", desc)
 	}
 }
 
@@ -409,6 +406,7 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 		RuleFiles:               append(slices.Clone(c.RuleFiles), pr.RuleFiles...),
 		Directives:              c.Directives + "\n" + pr.Directives,
 		BodyLimit:               c.BodyLimit,
+		Exclusions:              exclusions(c.Exclusions),
 		BodyPartial:             c.BodyLimitAction == "inspect_partial",
 		Limits: waf.Limits{
 			Args:           c.Limits.Args,
@@ -420,6 +418,8 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 			Headers:        c.Limits.Headers,
 
 			DecompressionRatio: c.Limits.DecompressionRatio,
+			DecodeDepth:        c.Limits.DecodeDepth,
+			DecodedBytes:       c.Limits.DecodedBytes,
 		},
 	}
 	if pr.Mode != "" {
@@ -432,6 +432,15 @@ func wafOptions(c config.WAF, pr config.WAFProfile) waf.Options {
 		o.InboundAnomalyThreshold = pr.InboundAnomalyThreshold
 	}
 	return o
+}
+
+// exclusions converts [[waf.exclusions]] for the WAF (validated by config).
+func exclusions(xs []config.WAFExclusion) []waf.Exclusion {
+	out := make([]waf.Exclusion, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, waf.Exclusion{RuleIDs: x.Rules, Tags: x.Tags, Target: x.Target, Path: x.Path, PathPrefix: x.PathPrefix, Methods: x.Methods})
+	}
+	return out
 }
 
 // trustedPeers converts server.trusted_peers (validated by config) for the server; an

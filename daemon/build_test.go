@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/sidewall/sidewall/internal/stack"
 	"github.com/sidewall/sidewall/server"
@@ -126,5 +128,52 @@ func TestReloadKeepsSharedLimiters(t *testing.T) {
 	build(sharedRules(t, addr, "local", "6"))
 	if b.live.windows["api"] != mem.Limits[0].Window {
 		t.Error("switching to backend redis replaced the api window instead of falling back to it")
+	}
+}
+
+// TestBuildRedisShapes: backend "redis" builds shared limits whichever shape of Redis it
+// names, with nothing listening there (a Redis that is down fails no build), and a TLS
+// file that does not load fails the build, naming its key.
+func TestBuildRedisShapes(t *testing.T) {
+	dead := deadAddr(t)
+	rule := "[[ratelimit.rules]]\nname = \"login\"\nlimit = 5\nwindow = \"1m\"\n"
+	for _, tt := range []struct {
+		name, redis string
+		fails       []string // the errors' keys, when the build must fail
+	}{
+		{"standalone", "address = \"" + dead + "\"", nil},
+		{"cluster", "cluster = [\"" + dead + "\"]", nil},
+		{"sentinels", "sentinels = [\"" + dead + "\"]\nmaster_set = \"m\"", nil},
+		{"a CA file that is missing", "address = \"" + dead + "\"\n[ratelimit.redis.tls]\nenabled = true\nca_file = \"missing.pem\"",
+			[]string{"ratelimit.redis.tls.ca_file", "missing.pem"}},
+		{"a client key that is missing", "address = \"" + dead + "\"\n[ratelimit.redis.tls]\nenabled = true\ncert_file = \"c.pem\"\nkey_file = \"c.key\"",
+			[]string{"ratelimit.redis.tls.cert_file, key_file", "c.pem"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b builder
+			defer b.close()
+			p, err := b.build(parseConfig(t, "[ratelimit]\nbackend = \"redis\"\n"+rule+"[ratelimit.redis]\n"+tt.redis+"\n"))
+			if len(tt.fails) > 0 {
+				if err == nil {
+					t.Fatal("the build succeeded")
+				}
+				for _, want := range tt.fails {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q lacks %q", err, want)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Limits[0].Shared == nil {
+				t.Fatal("no shared limiter")
+			}
+			// Nothing answers: the fallback decides.
+			if !p.Limits[0].Shared.Allow([]byte("k"), time.Now()).Allowed || !p.Limits[0].Shared.Stats().InFallback {
+				t.Errorf("with Redis down: %+v", p.Limits[0].Shared.Stats())
+			}
+		})
 	}
 }

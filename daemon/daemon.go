@@ -6,7 +6,7 @@
 //
 // [New] translates a [config.Config] into the check packages' options (build.go: the
 // blocklist with its list files, the rate limiters and their Redis client, the WAF
-// engines, auto-ban) and opens the bans store and the admin token (bans.go). It listens
+// engines, auto-ban) and opens the bans store and the admin token (dynamic.go). It listens
 // nowhere, so `sidewall -t` runs New to check everything a start would trip over.
 // [Service.Start] then opens the listeners, serves, starts the admin API and the bans
 // loop, and begins watching the list files.
@@ -151,17 +151,23 @@ func (s *Service) Start() error {
 	}
 	s.socket = s.cfg.Server.Socket
 	s.failed = make(chan error, len(lns))
-	for _, ln := range lns {
-		s.log.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(),
-			"version", s.version, "waf_regex", waf.RegexEngine())
-		go func() { s.failed <- s.srv.Serve(ln) }()
-	}
+	// The admin API starts before the decision listeners serve (they are bound, so nginx's
+	// connections wait in the backlog): once /auth answers, /bans and /metrics do too, and
+	// whatever waits for the first answer (a unit's start, a test) can use both.
 	ops := map[string]http.Handler{
 		"GET /metrics": promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}),
 		"POST /reload": s.reloadHandler(),
 	}
 	if err := s.dyn.start(s.cfg.Admin, s.token, s.log, ops); err != nil {
+		for _, ln := range lns {
+			ln.Close()
+		}
 		return err
+	}
+	for _, ln := range lns {
+		s.log.Info("listening", "addr", ln.Addr().String(), "network", ln.Addr().Network(),
+			"version", s.version, "waf_regex", waf.RegexEngine())
+		go func() { s.failed <- s.srv.Serve(ln) }()
 	}
 	s.lists = newListWatch(s.cfg.Blocklist, s.b.stamps)
 	s.lists.reloads = s.reloads

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sidewall/sidewall/config"
@@ -27,11 +28,15 @@ import (
 //   - log.format: a log shipper reading the stream would meet lines in another format
 //     from one line to the next;
 //   - bans.file: the bans store reads it once and writes it from then on;
-//   - ratelimit.backend, ratelimit.redis.address, .username, .password and .db, and
-//     bans.redis_key, while bans are shared through that Redis (backend "redis", see
-//     sharingOf): the bans store keeps a journal only when it shares, and its replicator
-//     holds its client from the start. With backend "memory" before and after, the
-//     [ratelimit.redis] keys are unused and change freely.
+//   - ratelimit.backend, how sidewall connects to Redis (ratelimit.redis.address,
+//     .cluster, .sentinels, .master_set, .username, .password, .sentinel_username,
+//     .sentinel_password, .db and the [ratelimit.redis.tls] keys) and bans.redis_key,
+//     while bans are shared through that Redis (backend "redis", see sharingOf): the
+//     bans store keeps a journal only when it shares, and its replicator holds its
+//     connection from the start. With backend "memory" before and after, the
+//     [ratelimit.redis] keys are unused and change freely. (A renewed certificate under
+//     the same file name is read at the next restart too.) ratelimit.redis.timeout,
+//     .fallback and .prefix apply live: each rate-limit rule takes them.
 //
 // blocklist.false_positive_rate sizes the bans' filter at start too; it changes the
 // lists' filters at once, and since it trades memory against lookup time without
@@ -40,6 +45,7 @@ import (
 func restartOnly(running, next *config.Config) error {
 	r, n := running, next
 	sharing := sharingOf(r) != sharingOf(n)
+	rr, nr := &r.RateLimit.Redis, &n.RateLimit.Redis
 	var keys []string
 	for _, k := range []struct {
 		key     string
@@ -55,10 +61,20 @@ func restartOnly(running, next *config.Config) error {
 		{"server.idle_timeout", r.Server.IdleTimeout != n.Server.IdleTimeout},
 		{"log.format", r.Log.Format != n.Log.Format},
 		{"ratelimit.backend", sharing && r.RateLimit.Backend != n.RateLimit.Backend},
-		{"ratelimit.redis.address", sharing && r.RateLimit.Redis.Address != n.RateLimit.Redis.Address},
-		{"ratelimit.redis.username", sharing && r.RateLimit.Redis.Username != n.RateLimit.Redis.Username},
-		{"ratelimit.redis.password", sharing && r.RateLimit.Redis.Password != n.RateLimit.Redis.Password},
-		{"ratelimit.redis.db", sharing && r.RateLimit.Redis.DB != n.RateLimit.Redis.DB},
+		{"ratelimit.redis.address", sharing && rr.Address != nr.Address},
+		{"ratelimit.redis.cluster", sharing && !slices.Equal(rr.Cluster, nr.Cluster)},
+		{"ratelimit.redis.sentinels", sharing && !slices.Equal(rr.Sentinels, nr.Sentinels)},
+		{"ratelimit.redis.master_set", sharing && rr.MasterSet != nr.MasterSet},
+		{"ratelimit.redis.username", sharing && rr.Username != nr.Username},
+		{"ratelimit.redis.password", sharing && rr.Password != nr.Password},
+		{"ratelimit.redis.sentinel_username", sharing && rr.SentinelUsername != nr.SentinelUsername},
+		{"ratelimit.redis.sentinel_password", sharing && rr.SentinelPassword != nr.SentinelPassword},
+		{"ratelimit.redis.db", sharing && rr.DB != nr.DB},
+		{"ratelimit.redis.tls.enabled", sharing && rr.TLS.Enabled != nr.TLS.Enabled},
+		{"ratelimit.redis.tls.ca_file", sharing && rr.TLS.CAFile != nr.TLS.CAFile},
+		{"ratelimit.redis.tls.cert_file", sharing && rr.TLS.CertFile != nr.TLS.CertFile},
+		{"ratelimit.redis.tls.key_file", sharing && rr.TLS.KeyFile != nr.TLS.KeyFile},
+		{"ratelimit.redis.tls.server_name", sharing && rr.TLS.ServerName != nr.TLS.ServerName},
 		{"bans.file", r.Bans.File != n.Bans.File},
 		{"bans.redis_key", sharing && r.Bans.RedisKey != n.Bans.RedisKey},
 		{"admin.listen", r.Admin.Listen != n.Admin.Listen},

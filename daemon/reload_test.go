@@ -13,6 +13,8 @@ import (
 func TestRestartOnly(t *testing.T) {
 	memory := "[admin]\nlisten = \"127.0.0.1:9091\"\ntoken = \"0123456789abcdef\"\n"
 	shared := memory + "[ratelimit]\nbackend = \"redis\"\n"
+	sharedCluster := shared + "[ratelimit.redis]\ncluster = [\"10.0.0.1:6379\"]\n"
+	sharedSentinels := shared + "[ratelimit.redis]\nsentinels = [\"10.0.0.1:26379\"]\nmaster_set = \"m\"\n"
 	tests := []struct {
 		name    string
 		running string // the running configuration's text
@@ -27,7 +29,17 @@ func TestRestartOnly(t *testing.T) {
 		{"blocklist", memory, func(c *config.Config) { c.Blocklist.Entries = []string{"192.0.2.1"} }, nil},
 		{"rate limits", memory, func(c *config.Config) { c.RateLimit.MaxKeys = 1000 }, nil},
 		{"unused redis", memory, func(c *config.Config) { c.RateLimit.Redis.Address = "127.0.0.1:6380" }, nil},
-		{"redis timeout, shared", shared, func(c *config.Config) { c.RateLimit.Redis.Timeout.Duration = time.Second }, nil},
+		{"redis timeout, fallback and prefix, shared", shared, func(c *config.Config) {
+			c.RateLimit.Redis.Timeout.Duration, c.RateLimit.Redis.Fallback, c.RateLimit.Redis.Prefix = time.Second, "allow", "other:"
+		}, nil},
+		{"unused redis cluster", memory, func(c *config.Config) {
+			c.RateLimit.Redis.Address, c.RateLimit.Redis.Cluster = "", []string{"10.0.0.1:6379"}
+		}, nil},
+		{"unused redis sentinels and tls", memory, func(c *config.Config) {
+			r := &c.RateLimit.Redis
+			r.Address, r.Sentinels, r.MasterSet, r.SentinelPassword = "", []string{"10.0.0.1:26379"}, "m", "p"
+			r.TLS = config.RedisTLS{Enabled: true, CAFile: "/etc/ca.pem", ServerName: "redis"}
+		}, nil},
 		{"waf", memory, func(c *config.Config) { c.WAF.ParanoiaLevel = 2 }, nil},
 		{"autoban", memory, func(c *config.Config) { c.AutoBan.Enabled = true }, nil},
 		{"admin token", memory, func(c *config.Config) { c.Admin.Token = "fedcba9876543210" }, nil},
@@ -54,6 +66,20 @@ func TestRestartOnly(t *testing.T) {
 		{"backend to memory", shared, func(c *config.Config) { c.RateLimit.Backend = "memory" }, []string{"ratelimit.backend"}},
 		{"shared redis address", shared, func(c *config.Config) { c.RateLimit.Redis.Address = "127.0.0.1:6380" }, []string{"ratelimit.redis.address"}},
 		{"shared redis db", shared, func(c *config.Config) { c.RateLimit.Redis.DB = 2 }, []string{"ratelimit.redis.db"}},
+		{"shared redis to a cluster", shared, func(c *config.Config) {
+			c.RateLimit.Redis.Address, c.RateLimit.Redis.Cluster = "", []string{"10.0.0.1:6379"}
+		}, []string{"ratelimit.redis.address", "ratelimit.redis.cluster"}},
+		{"shared cluster nodes", sharedCluster, func(c *config.Config) {
+			c.RateLimit.Redis.Cluster = append(c.RateLimit.Redis.Cluster, "10.0.0.2:6379")
+		}, []string{"ratelimit.redis.cluster"}},
+		{"shared sentinels", sharedSentinels, func(c *config.Config) {
+			r := &c.RateLimit.Redis
+			r.Sentinels, r.MasterSet, r.SentinelUsername, r.SentinelPassword = []string{"10.0.0.9:26379"}, "other", "u", "p"
+		}, []string{"ratelimit.redis.sentinels", "ratelimit.redis.master_set", "ratelimit.redis.sentinel_username", "ratelimit.redis.sentinel_password"}},
+		{"shared redis tls", shared, func(c *config.Config) {
+			c.RateLimit.Redis.TLS = config.RedisTLS{Enabled: true, CAFile: "/etc/ca.pem", CertFile: "/etc/c.pem", KeyFile: "/etc/c.key", ServerName: "redis"}
+		}, []string{"ratelimit.redis.tls.enabled", "ratelimit.redis.tls.ca_file", "ratelimit.redis.tls.cert_file",
+			"ratelimit.redis.tls.key_file", "ratelimit.redis.tls.server_name"}},
 		{"shared bans key", shared, func(c *config.Config) { c.Bans.RedisKey = "other" }, []string{"bans.redis_key"}},
 		// Several at once: all are named, beside a live change.
 		{"several", memory, func(c *config.Config) {

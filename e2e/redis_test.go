@@ -1,8 +1,9 @@
+//go:build e2e
+
 package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -28,12 +29,7 @@ import (
 func TestSharedRateLimitThroughRedis(t *testing.T) {
 	ctx := context.Background()
 	rds, err := stack.StartRedis(ctx, t.TempDir())
-	if errors.Is(err, stack.ErrNoRedis) {
-		t.Skipf("%v; skipping the shared rate-limit test", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	skipNoRedis(t, err)
 	defer rds.Stop()
 
 	// An hour's window: a run of a few seconds is very unlikely to straddle a boundary of
@@ -109,12 +105,7 @@ algorithm = "exact"
 		uri   string
 		limit int
 	}{{"/shared", limit}, {"/exact", exactLimit}} {
-		res := load.run(t, tc.uri, "192.0.2.10", 3*tc.limit, -1, nil)
-		total := res.allowed[0] + res.allowed[1] + res.allowed[2]
-		t.Logf("%s, Redis up: %d of %d allowed (per replica %v), limit %d", tc.uri, total, 3*tc.limit, res.allowed, tc.limit)
-		if total < tc.limit || total*100 > tc.limit*101 {
-			t.Errorf("%s: three replicas allowed %d together (per replica %v), want the limit %d, +1%% at most", tc.uri, total, res.allowed, tc.limit)
-		}
+		load.shareOnce(t, tc.uri+", Redis up", tc.uri, "192.0.2.10", tc.limit)
 	}
 
 	// 2. Redis stopped mid-run: every request is answered, and each replica limits on
@@ -166,11 +157,18 @@ algorithm = "exact"
 	}
 
 	// 4. Shared again.
-	res = load.run(t, "/shared", "192.0.2.40", 3*limit, -1, nil)
+	load.shareOnce(t, "/shared, Redis back", "/shared", "192.0.2.40", limit)
+}
+
+// shareOnce sends three times limit requests for uri as the client at addr, spread over
+// the replicas, and fails t unless they allowed the limit once in total, +1% at most.
+func (l *sharedLoad) shareOnce(t *testing.T, what, uri, addr string, limit int) {
+	t.Helper()
+	res := l.run(t, uri, addr, 3*limit, -1, nil)
 	total := res.allowed[0] + res.allowed[1] + res.allowed[2]
-	t.Logf("/shared, Redis back: %d of %d allowed (per replica %v)", total, 3*limit, res.allowed)
+	t.Logf("%s: %d of %d allowed (per replica %v), limit %d", what, total, 3*limit, res.allowed, limit)
 	if total < limit || total*100 > limit*101 {
-		t.Errorf("after Redis returned, three replicas allowed %d together (per replica %v), want the limit %d", total, res.allowed, limit)
+		t.Errorf("%s: three replicas allowed %d together (per replica %v), want the limit %d, +1%% at most", what, total, res.allowed, limit)
 	}
 }
 
@@ -184,15 +182,28 @@ type sharedLoad struct {
 }
 
 // loadResult counts the allowed answers per replica: in all, and among the requests sent
-// after the event of run had finished.
+// after the event of run had finished; and the requests sent.
 type loadResult struct {
 	allowed, allowedAfter [3]int
+	sent                  int
 }
 
 // run sends n requests for uri as the client at addr, request i to replica i%3, with
 // sharedWorkers in flight. When request number at is drawn, its worker runs event (the
 // others go on meanwhile). Any answer but 204 or a rate-limit 403, or no answer, fails t.
 func (l *sharedLoad) run(t *testing.T, uri, addr string, n, at int, event func()) loadResult {
+	t.Helper()
+	return l.drive(t, uri, addr, func(i int) bool { return i < n }, at, event)
+}
+
+// runUntil sends requests as run does until stop reports true.
+func (l *sharedLoad) runUntil(t *testing.T, uri, addr string, stop func() bool) loadResult {
+	t.Helper()
+	return l.drive(t, uri, addr, func(int) bool { return !stop() }, -1, nil)
+}
+
+// drive sends request i while more(i), as run describes.
+func (l *sharedLoad) drive(t *testing.T, uri, addr string, more func(i int) bool, at int, event func()) loadResult {
 	t.Helper()
 	var next atomic.Int64
 	var after atomic.Bool
@@ -204,7 +215,7 @@ func (l *sharedLoad) run(t *testing.T, uri, addr string, n, at int, event func()
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n {
+				if !more(i) {
 					return
 				}
 				if i == at {
@@ -215,6 +226,7 @@ func (l *sharedLoad) run(t *testing.T, uri, addr string, n, at int, event func()
 				r := i % len(l.replicas)
 				allowed, err := l.decide(l.replicas[r], uri, addr)
 				mu.Lock()
+				res.sent++
 				switch {
 				case err != nil:
 					bad = append(bad, fmt.Sprintf("request %d to replica %d: %v", i, r, err))
@@ -231,7 +243,7 @@ func (l *sharedLoad) run(t *testing.T, uri, addr string, n, at int, event func()
 	wg.Wait()
 	if len(bad) > 0 {
 		t.Errorf("%d of %d requests were not answered with an allow or a rate-limit denial; the first:\n%s",
-			len(bad), n, strings.Join(bad[:min(len(bad), 5)], "\n"))
+			len(bad), res.sent, strings.Join(bad[:min(len(bad), 5)], "\n"))
 	}
 	return res
 }

@@ -63,6 +63,7 @@ type options struct {
 	Out  string   // report directory; "" is eval/out
 	Only []string // setting ids; empty: all
 	Conc int      // connections per setting
+	Tune bool     // measure sidewall tune on the default setting (tune.go)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -72,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Out, "out", "", "report directory (default eval/out)")
 	only := fs.String("only", "", "comma-separated configurations (default, paranoia2, api); empty: all")
 	fs.IntVar(&o.Conc, "conc", 4, "connections in flight per configuration")
+	fs.BoolVar(&o.Tune, "tune", true, "also measure sidewall tune: learn from half the benign corpus, replay the other half and the attacks")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -92,6 +94,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "eval:", err)
 		return 1
+	}
+	if t := rep.Tuning; t != nil {
+		fmt.Fprintf(stdout, "tuning     %d proposals from %d denials of one half; the other half's benign denied %d -> %d of %d, attacks detected %d -> %d\n",
+			t.Proposals, t.TrainDenied, t.TestBefore, t.TestAfter, t.TestTotal, t.AttacksBefore, t.AttacksAfter)
 	}
 	for _, s := range rep.Settings {
 		fmt.Fprintf(stdout, "%-10s benign denied %5d of %5d (%5s)   attacks detected %4d of %4d (%5s)   %s\n", s.Setting.ID,
@@ -141,6 +147,8 @@ func evaluate(ctx context.Context, o options, stderr io.Writer) (*report, error)
 		}
 	}
 	titles := ruleTitles()
+	var defaultOuts []outcome // for the tuning step, which comes last: it changes sidewall's configuration
+	var defaultSetting setting
 	for si, s := range b.settings {
 		t0 := time.Now()
 		last := time.Now()
@@ -154,12 +162,22 @@ func evaluate(ctx context.Context, o options, stderr io.Writer) (*report, error)
 			return nil, err
 		}
 		attachMatches(b.sw.Logs(), outs)
+		if s.ID == "default" {
+			defaultOuts, defaultSetting = outs, s
+		}
 		res := summarize(s, outs)
 		res.Elapsed = time.Since(t0).Round(time.Second).String()
 		for _, rr := range res.Benign.ByRule {
 			rep.Rules[rr.ID] = titles[rr.ID]
 		}
 		rep.Settings = append(rep.Settings, res)
+	}
+	if o.Tune && defaultOuts != nil {
+		t, err := b.tuneAndReplay(ctx, defaultSetting, reqs, defaultOuts, len(b.settings)*len(reqs), o.Conc, stderr)
+		if err != nil {
+			return nil, fmt.Errorf("tuning: %w", err)
+		}
+		rep.Tuning = t
 	}
 	rep.Elapsed = time.Since(start).Round(time.Second).String()
 	if err := rep.write(o.Out); err != nil {

@@ -84,6 +84,7 @@ const evalServer = `server {
 // profile), an echo upstream, and one nginx serving a server block per setting.
 type bench struct {
 	dir      string
+	cfgPath  string // sidewall's configuration, which the tuning step adds to
 	sw       *stack.Sidewall
 	ngx      *stack.Nginx
 	app      *stack.Upstream
@@ -128,6 +129,7 @@ func startBench(ctx context.Context, settings []setting) (b *bench, err error) {
 	if err := os.WriteFile(cfgPath, []byte(text), 0o644); err != nil {
 		return nil, err
 	}
+	b.cfgPath = cfgPath
 	if b.app, err = stack.StartUpstream("127.0.0.1:0"); err != nil {
 		return nil, err
 	}
@@ -220,9 +222,10 @@ type outcome struct {
 }
 
 type logMatch struct {
-	ID   int    `json:"id"`
-	Msg  string `json:"msg"`
-	Data string `json:"data,omitempty"`
+	ID   int      `json:"id"`
+	Msg  string   `json:"msg"`
+	Data string   `json:"data,omitempty"`
+	Vars []string `json:"vars,omitempty"` // the variables the rule matched
 }
 
 // job is one request to send.

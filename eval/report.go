@@ -29,6 +29,7 @@ type report struct {
 	Attack   int              `json:"attack_requests"`
 	Settings []*settingResult `json:"settings"`
 	Rules    map[int]string   `json:"rule_titles"` // msg of every rule in the tables
+	Tuning   *tuningResult    `json:"tuning,omitempty"`
 }
 
 // settingResult is what one setting made of both corpora.
@@ -302,6 +303,9 @@ func (r *report) markdown(w io.Writer) {
 			fmt.Fprintf(w, " %d other results are not the WAF's verdict (results.json, problems); the first: %s", len(s.Problems), s.Problems[0])
 		}
 		fmt.Fprintln(w)
+	}
+	if r.Tuning != nil {
+		r.Tuning.markdown(w)
 	}
 	fmt.Fprint(w, "\n## How it was measured\n\n")
 	fmt.Fprintln(w, "sidewall runs with the project's `config.toml` (listen address rewritten, plus one profile the eval adds: `[waf]` at paranoia level 2), nginx with the project's `nginx/` files and one server block per configuration, each the example site's `location /` (the body path, `sidewall-body.conf`) with `set $sidewall_profile` for the profile. Every request is sent as its bytes, from an address of its own in X-Forwarded-For (which the blocks trust from 127.0.0.1, as the demo site does), and its answer carries sidewall's status, action and rule ids (`add_header` of the `sidewall` log format's variables). Denied: sidewall answered 400, 403, 413, 415 or 429 (the body path's own answers included: a body that does not parse or decode, too large, in a coding sidewall does not read). Shares are of the requests sidewall judged; nginx's own refusals (a malformed target) are counted apart. `results.json` lists every denied benign request with the rules' messages and matched data, and every attack sample that passed.")

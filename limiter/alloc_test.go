@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
-
+	"github.com/sidewall/sidewall/internal/redisconn"
 	"github.com/sidewall/sidewall/internal/stack"
 )
 
@@ -43,30 +42,34 @@ func TestAllowDoesNotAllocate(t *testing.T) {
 }
 
 // TestRedisFallbackDoesNotAllocate: while Redis is unreachable, a Redis limiter's
-// decisions are its fallback Window's, and as free of allocations.
+// decisions are its fallback Window's, and as free of allocations, standalone and on a
+// cluster (where the key's slot picks its fallback state).
 func TestRedisFallbackDoesNotAllocate(t *testing.T) {
 	port, err := stack.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := DialRedis(rueidis.ClientOption{InitAddress: []string{fmt.Sprintf("127.0.0.1:%d", port)}})
-	defer c.Close()
-	fb, err := New(Options{Limit: 10, Window: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := NewRedis(c, RedisOptions{Options: fb.Options(), Fallback: fb})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := []byte("203.0.113.7")
-	now := t0
-	r.Allow(key, now) // finds nothing listening, and falls back
-	allocs := testing.AllocsPerRun(1000, func() {
-		now = now.Add(time.Microsecond) // within the backoff: no probe
-		r.Allow(key, now)
-	})
-	if allocs != 0 || !r.Stats().InFallback {
-		t.Errorf("in fallback (%+v), Allow made %v allocations per call, want 0", r.Stats(), allocs)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for _, o := range []redisconn.Options{{Addr: addr}, {Cluster: []string{addr}}} {
+		c, _ := redisconn.Dial(o)
+		defer c.Close()
+		fb, err := New(Options{Limit: 10, Window: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := NewRedis(c, RedisOptions{Options: fb.Options(), Fallback: fb})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := []byte("203.0.113.7")
+		now := t0
+		r.Allow(key, now) // finds nothing listening, and falls back
+		allocs := testing.AllocsPerRun(1000, func() {
+			now = now.Add(time.Microsecond) // within the backoff: no probe
+			r.Allow(key, now)
+		})
+		if allocs != 0 || !r.Stats().InFallback {
+			t.Errorf("%s: in fallback (%+v), Allow made %v allocations per call, want 0", c, r.Stats(), allocs)
+		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
+
+	"github.com/sidewall/sidewall/internal/redisconn"
 )
 
 const (
@@ -27,9 +29,8 @@ const (
 	// even a billion keys collide with probability 10⁻²¹.
 	redisHashBytes = 16
 
-	// redisDialTimeout bounds the connection attempt DialRedis makes at start, when
-	// no decision's Timeout applies yet.
-	redisDialTimeout = time.Second
+	// clusterSlots is the number of hash slots of a Redis Cluster.
+	clusterSlots = 16384
 )
 
 // RedisOptions configure a Redis limiter.
@@ -80,7 +81,8 @@ type RedisStats struct {
 	// FallbackDecisions counts requests decided by the fallback, or allowed for want of
 	// one: those that found Redis failing and those that did not ask it.
 	FallbackDecisions uint64
-	// InFallback reports whether the limiter is in fallback now.
+	// InFallback reports whether the limiter is in fallback now: for some keys at least,
+	// on a cluster.
 	InFallback bool
 }
 
@@ -114,29 +116,41 @@ type RedisStats struct {
 // now to the script instead, for tests with fixed instants (and a single replica).
 //
 // Keys: a Redis key is Prefix, the state's shape and window ("counter:1m0s:" for
-// Counter's hash, "exact:1m0s:" for the log's list), and the first
-// 128 bits of the SHA-256 of the caller's key, in hex, so the raw key (an API key, a
-// session cookie) is never stored in Redis or sent over the wire. A plain SHA-256 needs
-// no secret shared by the replicas, and no one can choose a key that collides with
-// another's (a 2¹²⁸ search). It is not encryption: a low-entropy key such as an IPv4
-// address can be found by hashing all 2³² of them. The shape and window are part of
-// the key so that a rule whose window changes starts afresh, and replicas running old and
-// new configurations side by side during a rollout never read each other's state in the
-// wrong shape.
+// Counter's hash, "exact:1m0s:" for the log's list), and the first 128 bits of the
+// SHA-256 of the caller's key, in hex and in braces: "sidewall:rl:login:exact:1m0s:{3f9c…}".
+// The raw key (an API key, a session cookie) is never stored in Redis or sent over the
+// wire. A plain SHA-256 needs no secret shared by the replicas, and no one can choose a
+// key that collides with another's (a 2¹²⁸ search). It is not encryption: a low-entropy
+// key such as an IPv4 address can be found by hashing all 2³² of them. The shape and
+// window are part of the key so that a rule whose window changes starts afresh, and
+// replicas running old and new configurations side by side during a rollout never read
+// each other's state in the wrong shape.
+//
+// Cluster: the braces are a hash tag. Redis Cluster places a key by the CRC16 of its tag
+// alone, so a key's slot is its hash's, spread evenly over the shards, and the keys of
+// rules that count by the same thing (two rules by "addr") share a slot: everything one
+// decision touches is in one slot, and a script that touched several keys of it would
+// stay atomic on a cluster. (Each script touches one key today, which a cluster runs
+// atomically on that key's master.)
 //
 // Failure: a call that fails (an error reply, a lost connection, or no answer within
-// Timeout) is decided by the fallback Window (or allowed, when there is none) and
-// switches the limiter into fallback. For the next Backoff (measured by the now of
-// Allow) requests go straight to the fallback, without paying a timeout each; then one
-// request probes Redis with its own decision, and the limiter switches back when Redis
-// answers. Each switch is reported once through OnStateChange and counted in RedisStats.
-// The fallback counts only what it decided, so a client gets a fresh local quota when
-// Redis goes away, and the shared one Redis remembers when it returns.
+// Timeout) is decided by the fallback Window (or allowed, when there is none) and puts
+// the key's part of Redis in fallback: for the next Backoff (measured by the now of
+// Allow) requests for it go straight to the fallback, without paying a timeout each; then
+// one request probes Redis with its own decision. The part is all of Redis for a single
+// server or a Sentinel set, and the key's hash slot on a cluster: when one shard fails
+// over, only the keys of its slots are decided locally while the others are shared as
+// before (16384 slots' state: 128 KiB per limiter on a cluster, 8 bytes elsewhere). The
+// limiter as a whole is in fallback from the first failure until a call succeeds a
+// Backoff or more after the last failure; each of those switches is reported once
+// through OnStateChange and counted in RedisStats. The fallback counts only what it
+// decided, so a client gets a fresh local quota when Redis goes away, and the shared one
+// Redis remembers when it returns.
 //
 // A Redis is safe for concurrent use; its options are fixed by NewRedis. It does not
-// own the client: close the client after the last Allow. It starts no goroutines.
+// own the connection: close it after the last Allow. It starts no goroutines.
 type Redis struct {
-	client   rueidis.Client
+	conn     *redisconn.Conn
 	script   *rueidis.Lua
 	opts     RedisOptions
 	prefix   string   // Prefix + algorithm and window tag
@@ -145,39 +159,22 @@ type Redis struct {
 	backoff  int64 // nanoseconds
 	fallback *Window
 
-	down    atomic.Bool  // in fallback
-	probeAt atomic.Int64 // while down: Unix nanoseconds before which Redis is not asked
-	mu      sync.Mutex   // serialises switches, so OnStateChange sees them in order
+	// parts[slot % len(parts)] is 0 while that part of Redis answers; while it is in
+	// fallback, the Unix nanoseconds before which it is not asked (see Failure above).
+	parts    []atomic.Int64
+	down     atomic.Bool  // the limiter as a whole is in fallback
+	lastFail atomic.Int64 // Unix nanoseconds of the latest failed call
+	mu       sync.Mutex   // serialises switches, so OnStateChange sees them in order
 
 	decisions, errs, fallbacks, fallbackDecisions atomic.Uint64
 }
 
-// DialRedis returns a client for the standalone Redis that opt names, set up the way a
-// Redis limiter wants it: one server (no cluster discovery), no client-side caching, no
-// retries (the fallback is the retry), and a one-second limit on each connection attempt
-// unless opt sets one (a decision's own Timeout bounds those it makes). When Redis cannot be reached it returns a working client together
-// with the error: the client connects when first used, so a process that starts while
-// Redis is down runs on the fallback and shares limits once Redis answers.
-func DialRedis(opt rueidis.ClientOption) (rueidis.Client, error) {
-	opt.ForceSingleClient = true
-	opt.DisableCache = true
-	opt.DisableRetry = true
-	if opt.Dialer.Timeout == 0 {
-		opt.Dialer.Timeout = redisDialTimeout
-	}
-	c, err := rueidis.NewClient(opt)
-	if err != nil {
-		err = fmt.Errorf("limiter: redis %v: %w", opt.InitAddress, err)
-	}
-	return c, err
-}
-
-// NewRedis returns a limiter deciding through client with opts, or an error, starting
+// NewRedis returns a limiter deciding through conn with opts, or an error, starting
 // "limiter: ", naming every invalid option. It does not contact Redis.
-func NewRedis(client rueidis.Client, opts RedisOptions) (*Redis, error) {
+func NewRedis(conn *redisconn.Conn, opts RedisOptions) (*Redis, error) {
 	var errs []error
-	if client == nil {
-		errs = append(errs, errors.New("limiter: redis: no client"))
+	if conn == nil {
+		errs = append(errs, errors.New("limiter: redis: no connection"))
 	}
 	if err := opts.Options.validate(); err != nil {
 		errs = append(errs, err)
@@ -213,8 +210,13 @@ func NewRedis(client rueidis.Client, opts RedisOptions) (*Redis, error) {
 	if opts.Counter {
 		script, algo = counterScript, "counter"
 	}
+	parts := 1
+	if conn.Cluster() {
+		parts = clusterSlots
+	}
 	return &Redis{
-		client: client,
+		conn:   conn,
+		parts:  make([]atomic.Int64, parts),
 		script: rueidis.NewLuaScript(script),
 		opts:   opts,
 		prefix: opts.Prefix + algo + ":" + opts.Window.String() + ":",
@@ -246,45 +248,63 @@ func (r *Redis) Stats() RedisStats {
 }
 
 // Allow decides whether a request for key at time now may proceed, and counts it if so,
-// in Redis or, while Redis is unreachable, in the fallback. It does not keep key. Its
-// Result means what Window.Allow's does; when no fallback decides, it allows with
-// Remaining equal to Limit and Reset 0.
+// in Redis or, while its part of Redis is unreachable, in the fallback. It does not keep
+// key. Its Result means what Window.Allow's does; when no fallback decides, it allows
+// with Remaining equal to Limit and Reset 0.
 //
 // A decision by Redis makes one round trip and a few small allocations (the command,
 // its reply, the timeout's context); a decision by the fallback makes none.
 func (r *Redis) Allow(key []byte, now time.Time) Result {
-	if r.down.Load() {
+	var buf [128]byte
+	k := r.redisKey(buf[:0], key)
+	part := &r.parts[0]
+	if len(r.parts) > 1 {
+		part = &r.parts[hashSlot(k[len(r.prefix)+1:len(k)-1])]
+	}
+	if at := part.Load(); at != 0 {
 		// In fallback: one caller per Backoff probes Redis, the rest do not wait for it.
-		at := r.probeAt.Load()
-		if now.UnixNano() < at || !r.probeAt.CompareAndSwap(at, now.UnixNano()+r.backoff) {
+		if now.UnixNano() < at || !part.CompareAndSwap(at, now.UnixNano()+r.backoff) {
 			return r.fallbackAllow(key, now)
 		}
 	}
-	res, err := r.eval(key, now)
+	res, err := r.eval(k, now)
 	if err != nil {
 		r.errs.Add(1)
+		part.Store(now.UnixNano() + r.backoff)
 		r.fail(err, now)
 		return r.fallbackAllow(key, now)
 	}
 	r.decisions.Add(1)
-	if r.down.Load() {
-		r.recover()
+	if part.Load() != 0 {
+		part.Store(0)
+	}
+	if r.down.Load() && now.UnixNano()-r.lastFail.Load() >= r.backoff {
+		r.recover(now)
 	}
 	return res
 }
 
-// eval runs the script for key: one round trip.
-func (r *Redis) eval(key []byte, now time.Time) (Result, error) {
-	var buf [128]byte
+// redisKey appends the Redis key of the caller's key to buf: the prefix, and the hash in
+// braces.
+func (r *Redis) redisKey(buf, key []byte) []byte {
 	sum := sha256.Sum256(key)
-	k := hex.AppendEncode(append(buf[:0], r.prefix...), sum[:redisHashBytes])
+	buf = append(append(buf, r.prefix...), '{')
+	return append(hex.AppendEncode(buf, sum[:redisHashBytes]), '}')
+}
+
+// eval runs the script for the Redis key k: one round trip.
+func (r *Redis) eval(k []byte, now time.Time) (Result, error) {
+	client, err := r.conn.Client()
+	if err != nil {
+		return Result{}, fmt.Errorf("limiter: redis: %w", err)
+	}
 	args := r.args
 	if r.opts.CallerClock {
 		args = append(args[:len(args):len(args)], strconv.FormatInt(now.UnixMicro(), 10))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
-	v, err := r.script.Exec(ctx, r.client, []string{string(k)}, args).AsIntSlice()
+	v, err := r.script.Exec(ctx, client, []string{string(k)}, args).AsIntSlice()
 	if err != nil {
 		return Result{}, fmt.Errorf("limiter: redis: %w", err)
 	}
@@ -313,9 +333,10 @@ func (r *Redis) fallbackAllow(key []byte, now time.Time) Result {
 	return Result{Allowed: true, Limit: r.opts.Limit, Remaining: r.opts.Limit}
 }
 
-// fail switches to the fallback after a failed call at now, unless already there (a
-// failed probe: its CompareAndSwap has already put the next probe a Backoff away).
+// fail notes a failed call at now, and switches the limiter to the fallback unless it is
+// there already.
 func (r *Redis) fail(err error, now time.Time) {
+	r.lastFail.Store(now.UnixNano())
 	if r.down.Load() {
 		return
 	}
@@ -324,7 +345,6 @@ func (r *Redis) fail(err error, now time.Time) {
 	if r.down.Load() { // another caller's failure got here first
 		return
 	}
-	r.probeAt.Store(now.UnixNano() + r.backoff)
 	r.down.Store(true)
 	r.fallbacks.Add(1)
 	if r.opts.OnStateChange != nil {
@@ -332,17 +352,36 @@ func (r *Redis) fail(err error, now time.Time) {
 	}
 }
 
-// recover switches back to Redis after a call succeeded in fallback.
-func (r *Redis) recover() {
+// recover switches the limiter back to Redis after a call at now succeeded a Backoff or
+// more after the last failure.
+func (r *Redis) recover(now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.down.Load() {
+	if !r.down.Load() || now.UnixNano()-r.lastFail.Load() < r.backoff {
 		return
 	}
 	r.down.Store(false)
 	if r.opts.OnStateChange != nil {
 		r.opts.OnStateChange(false, nil)
 	}
+}
+
+// hashSlot is Redis Cluster's hash slot of a key whose hash tag is tag: the CRC16
+// (XMODEM) of the tag, modulo 16384. Computed here only to keep the fallback state per
+// slot; rueidis computes it again to route the call.
+func hashSlot(tag []byte) int {
+	var crc uint16
+	for _, b := range tag {
+		crc ^= uint16(b) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return int(crc) % clusterSlots
 }
 
 // scriptHead reads the arguments common to both scripts and the clock, and defines the

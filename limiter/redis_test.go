@@ -12,31 +12,40 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/sidewall/sidewall/internal/redisconn"
 	"github.com/sidewall/sidewall/internal/stack"
 )
 
-// The tests of the Redis limiter run against a real redis-server on a free loopback port
-// (Debian's package; `make test` installs it). They skip, saying so, only where it is not
-// installed.
+// The tests of the Redis limiter run against real redis-server processes on free
+// loopback ports (Debian's package; `make test` installs it): a standalone server, a
+// cluster, a master and replica under Sentinels. They skip, saying so, only where it is
+// not installed, and never under `make test` (stack.RedisRequired).
 
-// startRedis runs a redis-server for t, stopped when t ends.
-func startRedis(t testing.TB) *stack.Redis {
+// skipWithoutRedis skips t when err says redis-server is missing, and fails it on any
+// other error.
+func skipWithoutRedis(t testing.TB, err error) {
 	t.Helper()
-	srv, err := stack.StartRedis(context.Background(), t.TempDir())
-	if errors.Is(err, stack.ErrNoRedis) {
+	if errors.Is(err, stack.ErrNoRedis) && !stack.RedisRequired() {
 		t.Skipf("%v; skipping the Redis limiter's tests", err)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// startRedis runs a redis-server for t, stopped when t ends.
+func startRedis(t testing.TB) *stack.Redis {
+	t.Helper()
+	srv, err := stack.StartRedis(context.Background(), t.TempDir())
+	skipWithoutRedis(t, err)
 	t.Cleanup(func() { srv.Stop() })
 	return srv
 }
 
-// redisClient connects to addr, closed when t ends (before the server stops).
-func redisClient(t testing.TB, addr string) rueidis.Client {
+// redisConn connects as o says, closed when t ends (before the servers stop).
+func redisConn(t testing.TB, o redisconn.Options) *redisconn.Conn {
 	t.Helper()
-	c, err := DialRedis(rueidis.ClientOption{InitAddress: []string{addr}})
+	c, err := redisconn.Dial(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,11 +53,21 @@ func redisClient(t testing.TB, addr string) rueidis.Client {
 	return c
 }
 
+// rawClient is c's rueidis client, for a test to look at what Redis holds.
+func rawClient(t testing.TB, c *redisconn.Conn) rueidis.Client {
+	t.Helper()
+	client, err := c.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
 // newRedis makes a limiter for a test. Unless the test sets one, the timeout is a
 // second, not 50ms: the tests share two cores with whatever else runs, and a decision
 // that times out goes to the fallback, which would muddle what they count. A stopped
 // Redis refuses connections at once whatever the timeout.
-func newRedis(t testing.TB, c rueidis.Client, opts RedisOptions) *Redis {
+func newRedis(t testing.TB, c *redisconn.Conn, opts RedisOptions) *Redis {
 	t.Helper()
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
@@ -91,7 +110,7 @@ func (s *switches) String() string {
 // limit and no more, the fields count down, and a denial says when to come back.
 func TestRedisEnforcesLimit(t *testing.T) {
 	srv := startRedis(t)
-	c := redisClient(t, srv.Addr)
+	c := redisConn(t, redisconn.Options{Addr: srv.Addr})
 	for _, counter := range []bool{true, false} {
 		t.Run(fmt.Sprintf("counter=%v", counter), func(t *testing.T) {
 			// An hour, so that the few milliseconds of the test are very unlikely to
@@ -134,9 +153,10 @@ func TestRedisEnforcesLimit(t *testing.T) {
 		})
 	}
 
-	// The keys are the prefix, the algorithm and window, and a hash: no client's value
-	// is stored, and each expires.
-	keys, err := c.Do(context.Background(), c.B().Keys().Pattern("*").Build()).AsStrSlice()
+	// The keys are the prefix, the algorithm and window, and a hash as the hash tag: no
+	// client's value is stored, and each expires.
+	rc := rawClient(t, c)
+	keys, err := rc.Do(context.Background(), rc.B().Keys().Pattern("*").Build()).AsStrSlice()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,13 +164,16 @@ func TestRedisEnforcesLimit(t *testing.T) {
 		t.Errorf("Redis holds %d keys, want 3 per algorithm: %q", len(keys), keys)
 	}
 	for _, k := range keys {
-		if !strings.HasPrefix(k, "test:enforce:counter:1h0m0s:") && !strings.HasPrefix(k, "test:enforce:exact:1h0m0s:") {
+		if !strings.HasPrefix(k, "test:enforce:counter:1h0m0s:{") && !strings.HasPrefix(k, "test:enforce:exact:1h0m0s:{") {
 			t.Errorf("key %q lacks the prefix and algorithm", k)
+		}
+		if i := strings.IndexByte(k, '{'); len(k)-i != 2*redisHashBytes+2 || !strings.HasSuffix(k, "}") {
+			t.Errorf("key %q does not end in the hash as its hash tag", k)
 		}
 		if strings.Contains(k, "192.0.2") || strings.Contains(k, "secret") {
 			t.Errorf("key %q holds the client's value", k)
 		}
-		ttl, err := c.Do(context.Background(), c.B().Pttl().Key(k).Build()).AsInt64()
+		ttl, err := rc.Do(context.Background(), rc.B().Pttl().Key(k).Build()).AsInt64()
 		if err != nil || ttl <= 0 || ttl > 2*time.Hour.Milliseconds() {
 			t.Errorf("key %q: PTTL %d (%v), want an expiry within two windows", k, ttl, err)
 		}
@@ -165,7 +188,7 @@ func TestRedisSharedByReplicas(t *testing.T) {
 		opts := Options{Limit: 30, Window: time.Hour, Counter: counter}
 		var replicas []*Redis
 		for range 3 {
-			replicas = append(replicas, newRedis(t, redisClient(t, srv.Addr), RedisOptions{Options: opts, Prefix: "test:shared:"}))
+			replicas = append(replicas, newRedis(t, redisConn(t, redisconn.Options{Addr: srv.Addr}), RedisOptions{Options: opts, Prefix: "test:shared:"}))
 		}
 		var mu sync.Mutex
 		allowed := 0
@@ -193,7 +216,7 @@ func TestRedisSharedByReplicas(t *testing.T) {
 // the waits agree to the microsecond the script counts in (never earlier than Window's).
 func TestRedisAgreesWithWindow(t *testing.T) {
 	srv := startRedis(t)
-	c := redisClient(t, srv.Addr)
+	c := redisConn(t, redisconn.Options{Addr: srv.Addr})
 	for i, opts := range []Options{
 		{Limit: 5, Window: time.Minute, Counter: true},
 		{Limit: 10, Burst: 3, Window: 10 * time.Second, Counter: true},
@@ -269,7 +292,7 @@ func TestRedisFallback(t *testing.T) {
 	for _, mode := range []string{"local", "allow"} {
 		t.Run(mode, func(t *testing.T) {
 			srv := startRedis(t)
-			c := redisClient(t, srv.Addr)
+			c := redisConn(t, redisconn.Options{Addr: srv.Addr})
 			opts := Options{Limit: 5, Window: time.Minute}
 			var fb *Window
 			if mode == "local" {
@@ -360,7 +383,7 @@ func TestRedisFallback(t *testing.T) {
 // the limiter returns to Redis when it thaws.
 func TestRedisTimeout(t *testing.T) {
 	srv := startRedis(t)
-	c := redisClient(t, srv.Addr)
+	c := redisConn(t, redisconn.Options{Addr: srv.Addr})
 	fb, err := New(Options{Limit: 5, Window: time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -396,7 +419,7 @@ func TestRedisTimeout(t *testing.T) {
 // a recovery: OnStateChange is called once for each, in order.
 func TestRedisSwitchesOnce(t *testing.T) {
 	srv := startRedis(t)
-	c := redisClient(t, srv.Addr)
+	c := redisConn(t, redisconn.Options{Addr: srv.Addr})
 	var sw switches
 	r := newRedis(t, c, RedisOptions{
 		Options: Options{Limit: 1000, Window: time.Minute}, Prefix: "test:once:",
@@ -434,33 +457,33 @@ func TestRedisSwitchesOnce(t *testing.T) {
 	}
 }
 
-// TestRedisDownAtStart builds a limiter while nothing listens at the address: DialRedis
-// still returns a client, and the limiter decides by its fallback.
+// TestRedisDownAtStart builds a limiter while nothing listens where its Redis should be,
+// standalone and cluster: the limiter decides by its fallback.
 func TestRedisDownAtStart(t *testing.T) {
 	port, err := stack.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := DialRedis(rueidis.ClientOption{InitAddress: []string{fmt.Sprintf("127.0.0.1:%d", port)}})
-	if err == nil || c == nil {
-		t.Fatalf("DialRedis of a closed port = %v, %v; want a client and the error", c, err)
-	}
-	defer c.Close()
-	if !strings.HasPrefix(err.Error(), "limiter: redis") {
-		t.Errorf("error %q lacks the package prefix", err)
-	}
-	fb, err := New(Options{Limit: 2, Window: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sw switches
-	r := newRedis(t, c, RedisOptions{Options: fb.Options(), Fallback: fb, OnStateChange: sw.hook})
-	var got []bool
-	for range 3 {
-		got = append(got, r.Allow([]byte("k"), t0).Allowed)
-	}
-	if fmt.Sprint(got) != "[true true false]" || sw.String() != "fallback" {
-		t.Errorf("decisions %v, switches %q; want the fallback's [true true false] and one switch", got, sw.String())
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for _, o := range []redisconn.Options{{Addr: addr}, {Cluster: []string{addr}}} {
+		c, err := redisconn.Dial(o)
+		if err == nil || c == nil {
+			t.Fatalf("Dial of a closed port = %v, %v; want a connection and the error", c, err)
+		}
+		fb, err := New(Options{Limit: 2, Window: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sw switches
+		r := newRedis(t, c, RedisOptions{Options: fb.Options(), Fallback: fb, OnStateChange: sw.hook})
+		var got []bool
+		for range 3 {
+			got = append(got, r.Allow([]byte("k"), t0).Allowed)
+		}
+		if fmt.Sprint(got) != "[true true false]" || sw.String() != "fallback" {
+			t.Errorf("%s: decisions %v, switches %q; want the fallback's [true true false] and one switch", c, got, sw.String())
+		}
+		c.Close()
 	}
 }
 
@@ -469,7 +492,7 @@ func TestNewRedisErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := DialRedis(rueidis.ClientOption{InitAddress: []string{fmt.Sprintf("127.0.0.1:%d", port)}})
+	c, _ := redisconn.Dial(redisconn.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port)})
 	defer c.Close()
 	fb, err := New(Options{Limit: 5, Window: time.Minute})
 	if err != nil {
@@ -477,11 +500,11 @@ func TestNewRedisErrors(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name   string
-		client rueidis.Client
+		client *redisconn.Conn
 		opts   RedisOptions
 		want   []string
 	}{
-		{"no client", nil, RedisOptions{Options: Options{Limit: 5, Window: time.Minute}}, []string{"no client"}},
+		{"no connection", nil, RedisOptions{Options: Options{Limit: 5, Window: time.Minute}}, []string{"no connection"}},
 		{"bad limit", c, RedisOptions{Options: Options{Limit: 0, Window: time.Minute}, Timeout: -1}, []string{"limit must be positive", "timeout must not be negative"}},
 		{"sub-microsecond window", c, RedisOptions{Options: Options{Limit: 5, Window: time.Millisecond + 1}}, []string{"whole number of microseconds"}},
 		{"fallback differs", c, RedisOptions{Options: Options{Limit: 6, Window: time.Minute}, Fallback: fb}, []string{"fallback's limit (5 per 1m0s"}},
@@ -505,13 +528,44 @@ func TestNewRedisErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkRedisAllow measures a decision by a local redis-server over loopback: one
+// BenchmarkRedisAllow measures a decision by Redis over loopback, in each shape: a
+// standalone redis-server, a cluster of three masters with a replica each, and a master
+// and replica under three Sentinels (the limiter talks to the master alone). One
 // goroutine (each decision a full round trip), and 16 goroutines per P as the server's
-// handlers run them under load (rueidis pipelines their commands over one connection).
-// On the 2-core test machine redis-server shares the cores with the benchmark.
+// handlers run them under load (rueidis pipelines their commands, over one connection
+// per node). On the 2-core test machine every redis-server shares the cores with the
+// benchmark, so the serial figures of the cluster and Sentinel, whose masters feed a
+// replica on the same cores, include that scheduling. Only the shape asked for is
+// started: -bench 'RedisAllow/cluster'.
 func BenchmarkRedisAllow(b *testing.B) {
+	for _, shape := range []string{"standalone", "cluster", "sentinel"} {
+		b.Run(shape, func(b *testing.B) {
+			c := benchConn(b, shape)
+			benchRedisAllow(b, c)
+		})
+	}
+}
+
+// benchConn starts a Redis of shape for b and connects to it.
+func benchConn(b *testing.B, shape string) *redisconn.Conn {
+	ctx := context.Background()
+	switch shape {
+	case "cluster":
+		cl, err := stack.StartRedisCluster(ctx, b.TempDir(), 3, 1)
+		skipWithoutRedis(b, err)
+		b.Cleanup(cl.Stop)
+		return redisConn(b, redisconn.Options{Cluster: cl.Seeds()})
+	case "sentinel":
+		set, err := stack.StartRedisSentinel(ctx, b.TempDir())
+		skipWithoutRedis(b, err)
+		b.Cleanup(set.Stop)
+		return redisConn(b, redisconn.Options{Sentinels: set.Addrs(), MasterSet: stack.SentinelMasterSet})
+	}
 	srv := startRedis(b)
-	c := redisClient(b, srv.Addr)
+	return redisConn(b, redisconn.Options{Addr: srv.Addr})
+}
+
+func benchRedisAllow(b *testing.B, c *redisconn.Conn) {
 	keys := benchKeys(1024)
 	for _, counter := range []bool{true, false} {
 		algo := "counter"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages sidewall's tests and demo run for real: Debian's nginx (the
-# nginx that the drop-in files target), redis-server (the shared rate-limit backend), wrk
+# nginx that the drop-in files target), redis-server (the shared rate-limit backend, also
+# run as a cluster and as Sentinels) and redis-tools (redis-cli makes the cluster), wrk
 # (the bench suite's load generator), systemd for systemd-analyze (the tests verify
 # nginx/sidewall.service with it; nothing is started), and what a cgo build links: libre2-dev (the WAF's @rx matches with RE2; see
 # waf/internal/re2) and g++ to compile its C++ shim. Does nothing when they are there.
@@ -11,6 +12,7 @@ need=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
 have nginx || need+=(nginx)
 have redis-server || need+=(redis-server)
+have redis-cli || need+=(redis-tools) # redis-cli --cluster create, for the Cluster tests
 have wrk || need+=(wrk) # the bench suite's load generator; its smoke test runs in make test
 have systemd-analyze || need+=(systemd) # TestSystemdUnitVerifies
 dpkg -s libre2-dev >/dev/null 2>&1 || need+=(libre2-dev)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/sidewall/sidewall/bans"
 	"github.com/sidewall/sidewall/limiter"
 	"github.com/sidewall/sidewall/waf"
 )
@@ -17,6 +18,9 @@ import (
 const (
 	actionAllow     = "allow"
 	actionBlocklist = "blocklist"
+	// actionBan is a denial by a dynamic ban (admin API or auto-ban), kept apart from
+	// "blocklist" (the configured lists) so that nginx's log tells them apart.
+	actionBan       = "ban"
 	actionRateLimit = "ratelimit"
 	actionWAF       = "waf"
 	actionDetect    = "detect" // the WAF would deny, but runs in detection-only mode
@@ -174,6 +178,44 @@ func (s *Server) denyBlocklist(ctx *fasthttp.RequestCtx, req *request, entry net
 	}
 }
 
+// denyBan writes the denial of a banned client: 403, action "ban", and the ban's prefix
+// and reason ("203.0.113.9/32 ban: scraping"), built on the stack.
+func (s *Server) denyBan(ctx *fasthttp.RequestCtx, req *request, m bans.Match) {
+	var buf [64 + bans.MaxReason]byte
+	reason := append(append(m.Prefix.AppendTo(buf[:0]), ' '), m.Reason...)
+	ctx.SetStatusCode(fasthttp.StatusForbidden)
+	ctx.Response.Header.Set(HeaderAction, actionBan)
+	ctx.Response.Header.SetBytesV(HeaderReason, reason)
+	if s.log.Enabled(ctx, slog.LevelInfo) {
+		s.log.Info("denied", "action", actionBan, "request_id", string(req.id),
+			"client", req.addr.String(), "entry", m.Prefix.String(), "reason", m.Reason,
+			"method", string(req.method), "uri", string(req.uri))
+	}
+}
+
+// countDenial counts a denial of kind (bans.DenialWAF or bans.DenialRateLimit) towards
+// auto-ban (Policy.AutoBan), and submits and logs the ban of a client that reaches the
+// threshold. detail is the rule name or the WAF's rule ids. An allowlisted client is
+// never counted: a ban could not apply to it.
+func (s *Server) countDenial(p *Policy, req *request, kind, detail string, now time.Time) {
+	a := p.AutoBan
+	if a == nil || s.bans == nil || !a.Counts(kind) || p.Allow.Contains(req.addr) {
+		return
+	}
+	b, banned := a.Count(req.addr, kind, detail, now)
+	if !banned {
+		return
+	}
+	queued := s.bans.Submit(b)
+	msg := "auto-ban"
+	if !queued {
+		msg = "auto-ban dropped: the bans queue is full"
+	}
+	s.log.Warn(msg, "action", actionBan, "client", req.addr.String(), "prefix", b.Prefix.String(),
+		"reason", b.Reason, "ban_for", a.Options().BanFor.String(), "request_id", string(req.id),
+		"evidence", b.Evidence)
+}
+
 // rateLimit counts req against every matching rule and reports whether it denied.
 func (s *Server) rateLimit(ctx *fasthttp.RequestCtx, p *Policy, req *request, now time.Time) bool {
 	var keyBuf [keyBufSize]byte
@@ -227,7 +269,7 @@ func (s *Server) rateLimit(ctx *fasthttp.RequestCtx, p *Policy, req *request, no
 			"retry_after", worstRes.RetryAfter.String())
 	}
 	if p.AutoBan != nil {
-		s.countDenial(p, req, actionRateLimit, worst.Name, now)
+		s.countDenial(p, req, bans.DenialRateLimit, worst.Name, now)
 	}
 	return true
 }
@@ -367,7 +409,7 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 	}
 	ctx.SetStatusCode(status)
 	if p.AutoBan != nil && status == fasthttp.StatusForbidden {
-		s.countDenial(p, req, actionWAF, string(ids), s.now())
+		s.countDenial(p, req, bans.DenialWAF, string(ids), s.now())
 	}
 	return true
 }
@@ -375,7 +417,7 @@ func (s *Server) inspect(ctx *fasthttp.RequestCtx, p *Policy, req *request) bool
 func matchesAttr(ms []waf.Match) slog.Attr {
 	vals := make([]any, 0, len(ms))
 	for _, m := range ms {
-		vals = append(vals, map[string]any{"id": m.ID, "msg": m.Message, "data": m.Data})
+		vals = append(vals, map[string]any{"id": m.ID, "msg": m.Message, "data": m.Data, "vars": m.Vars})
 	}
 	return slog.Any("matches", vals)
 }

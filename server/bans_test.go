@@ -101,9 +101,9 @@ func applyOne(t *testing.T, store *bans.Store, now time.Time) bans.Ban {
 	return applied[0]
 }
 
-func mustAutoBan(t *testing.T, opts AutoBanOptions) *AutoBan {
+func mustAutoBan(t *testing.T, opts bans.AutoBanOptions) *bans.AutoBan {
 	t.Helper()
-	a, err := NewAutoBan(opts)
+	a, err := bans.NewAutoBan(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestAutoBanRateLimit(t *testing.T) {
 	p := &Policy{
 		Allow:   mustSet(t, "192.0.2.99"),
 		Limits:  []*Limit{mustLimit(t, "login", Match{Path: "/login"}, 1, time.Minute, false, false)},
-		AutoBan: mustAutoBan(t, AutoBanOptions{Threshold: 3, Window: time.Minute, BanFor: 10 * time.Minute, RateLimit: true}),
+		AutoBan: mustAutoBan(t, bans.AutoBanOptions{Threshold: 3, Window: time.Minute, BanFor: 10 * time.Minute, RateLimit: true}),
 	}
 	s := New(p, Options{Now: clock.Now, Bans: store})
 
@@ -178,7 +178,7 @@ func TestAutoBanIPv6CountsTheSlash64(t *testing.T) {
 	clock := &fixedClock{now: t0}
 	p := &Policy{
 		Limits:  []*Limit{mustLimit(t, "all", Match{}, 1, time.Minute, false, false)},
-		AutoBan: mustAutoBan(t, AutoBanOptions{Threshold: 2, Window: time.Minute, BanFor: time.Minute, RateLimit: true}),
+		AutoBan: mustAutoBan(t, bans.AutoBanOptions{Threshold: 2, Window: time.Minute, BanFor: time.Minute, RateLimit: true}),
 	}
 	s := New(p, Options{Now: clock.Now, Bans: store})
 	// Rotating addresses within one /64: the rate limit (by /64) and auto-ban see one client.
@@ -200,7 +200,7 @@ func TestAutoBanWAF(t *testing.T) {
 	p := &Policy{
 		WAF:     engine,
 		Limits:  []*Limit{mustLimit(t, "all", Match{}, 1, time.Minute, false, false)},
-		AutoBan: mustAutoBan(t, AutoBanOptions{Threshold: 1, Window: time.Minute, BanFor: time.Hour, WAF: true}),
+		AutoBan: mustAutoBan(t, bans.AutoBanOptions{Threshold: 1, Window: time.Minute, BanFor: time.Hour, WAF: true}),
 	}
 	s := New(p, Options{Now: clock.Now, Bans: store})
 	// A rate-limit denial does not count (only WAF denials are chosen).
@@ -228,7 +228,7 @@ func TestAutoBanWAF(t *testing.T) {
 func TestAutoBanNeedsAStore(t *testing.T) {
 	p := &Policy{
 		Limits:  []*Limit{mustLimit(t, "all", Match{}, 1, time.Minute, false, false)},
-		AutoBan: mustAutoBan(t, AutoBanOptions{Threshold: 1, Window: time.Minute, BanFor: time.Minute, RateLimit: true}),
+		AutoBan: mustAutoBan(t, bans.AutoBanOptions{Threshold: 1, Window: time.Minute, BanFor: time.Minute, RateLimit: true}),
 	}
 	s := New(p, Options{Now: func() time.Time { return t0 }})
 	serve(t, s, subrequest("GET", "/", "192.0.2.5"))

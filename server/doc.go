@@ -46,7 +46,7 @@
 // probes), rate limits (a sharded map), then the WAF (Coraza with the OWASP CRS, two
 // orders of magnitude dearer than the rest). Every matching rate-limit rule counts the
 // request, even when an earlier rule already denies it. With Policy.AutoBan, WAF and
-// rate-limit denials also count towards banning the client (see AutoBan).
+// rate-limit denials also count towards banning the client (see bans.AutoBan).
 //
 // # Malformed requests
 //

@@ -5,6 +5,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/sidewall/sidewall/bans"
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/limiter"
 	"github.com/sidewall/sidewall/waf"
@@ -39,7 +40,7 @@ type Policy struct {
 	SkipWAF StaticAssets
 	// AutoBan bans clients that earn too many denials, through Options.Bans. Nil turns
 	// auto-ban off.
-	AutoBan *AutoBan
+	AutoBan *bans.AutoBan
 	// FailOpen chooses the answer when a check panics: allow (true) or deny (false).
 	FailOpen bool
 	// LogAllowed logs every allowed request too, not only denials.

@@ -37,21 +37,28 @@ const (
 	joinSuffix   = ":join"
 )
 
-// deriver is the action; its argument chooses the arguments it derives from: "query"
-// (ARGS_GET) or "body" (ARGS_POST).
+// deriver is the action. Its argument, 'query DEPTH BYTES' or 'body DEPTH BYTES', chooses
+// what it derives from (the query string, the cookies and the headers, into ARGS_GET;
+// or the body, into ARGS_POST) and the decoding limits (Limits.DecodeDepth,
+// Limits.DecodedBytes).
 type deriver struct {
-	body bool
+	body         bool
+	depth, bytes int
 }
 
 func newDeriver() plugintypes.Action { return &deriver{} }
 
 func (d *deriver) Init(_ plugintypes.RuleMetadata, data string) error {
-	switch data {
+	var where string
+	if _, err := fmt.Sscanf(data, "%s %d %d", &where, &d.depth, &d.bytes); err != nil {
+		return fmt.Errorf("%s: want 'query|body DEPTH BYTES', got %q: %w", deriveAction, data, err)
+	}
+	switch where {
 	case "query":
 	case "body":
 		d.body = true
 	default:
-		return fmt.Errorf("%s: want query or body, got %q", deriveAction, data)
+		return fmt.Errorf("%s: want query or body, got %q", deriveAction, where)
 	}
 	return nil
 }
@@ -59,12 +66,54 @@ func (d *deriver) Init(_ plugintypes.RuleMetadata, data string) error {
 func (d *deriver) Type() plugintypes.ActionType { return plugintypes.ActionTypeNondisruptive }
 
 func (d *deriver) Evaluate(_ plugintypes.RuleMetadata, tx plugintypes.TransactionState) {
-	args := tx.Variables().ArgsGet()
+	v := tx.Variables()
+	args := v.ArgsGet()
 	if d.body {
-		args = tx.Variables().ArgsPost()
+		args = v.ArgsPost()
 	}
 	addJoined(args)
 	readShapes(args)
+	dec := decoder{maxDepth: d.depth, budget: d.bytes, add: args.Add}
+	for _, m := range args.FindAll() {
+		dec.value(m.Key(), m.Value(), 0)
+	}
+	if !d.body {
+		for _, m := range v.RequestCookies().FindAll() {
+			dec.value("cookie:"+m.Key(), m.Value(), 0)
+		}
+		for _, m := range v.RequestHeaders().FindAll() {
+			k := strings.ToLower(m.Key())
+			switch {
+			case k == "authorization" || k == "proxy-authorization":
+				// The credentials after the scheme: a JWT, Basic's base64 of user:password.
+				_, cred, _ := strings.Cut(m.Value(), " ")
+				dec.value("header:"+k, strings.TrimSpace(cred), 0)
+			case !plainHeader(k):
+				dec.value("header:"+k, m.Value(), 0)
+			}
+		}
+	}
+	if dec.limit != "" {
+		v.TX().Set(txDecodeLimit, []string{dec.limit})
+	}
+}
+
+// txDecodeLimit is the TX variable in which the deriver reports a decoding limit reached,
+// for the limit's rule (deriveSecLang) to deny.
+const txDecodeLimit = "sidewall_decode_limit"
+
+// plainHeader reports whether the header called name (lower case) is one whose values
+// are never an encoding's container: protocol and browser fields that the decoder would
+// only spend time on. Cookies are decoded one by one instead of as their header.
+func plainHeader(name string) bool {
+	switch name {
+	case "host", "connection", "content-length", "content-type", "content-encoding", "transfer-encoding",
+		"accept", "accept-encoding", "accept-language", "user-agent", "cookie", "cache-control",
+		"pragma", "upgrade-insecure-requests", "dnt", "te", "priority", "if-none-match", "if-modified-since",
+		"referer", "origin": // URLs, which the CRS reads as such
+		return true
+	}
+	return strings.HasPrefix(name, "sec-ch-") || strings.HasPrefix(name, "sec-fetch-")
 }
 
 // addJoined adds name:join for each name that args holds more than once. Coraza's
@@ -103,12 +152,35 @@ func anyRepeated(ms []types.MatchData) bool {
 	return false
 }
 
-// deriveSecLang runs the action on the query string's arguments in phase 1 and on the
-// body's in phase 2.
-func deriveSecLang() string {
-	return fmt.Sprintf(`SecAction "id:%d,phase:1,pass,nolog,t:none,%s:query"`+"\n"+
-		`SecAction "id:%d,phase:2,pass,nolog,t:none,%s:body"`+"\n",
-		idDeriveQuery, deriveAction, idDeriveBody, deriveAction)
+// deriveSecLang runs the action on the query string's arguments (and cookies and
+// headers) in phase 1 and on the body's in phase 2, each followed by the rules that deny
+// a request whose decoding went beyond a limit.
+func deriveSecLang(l Limits) string {
+	var b strings.Builder
+	for _, p := range []struct {
+		phase         int
+		where         string
+		derive        int
+		depth, nbytes int
+	}{
+		{1, "query", idDeriveQuery, idDecodeDepthQuery, idDecodedBytesQuery},
+		{2, "body", idDeriveBody, idDecodeDepthBody, idDecodedBytesBody},
+	} {
+		fmt.Fprintf(&b, `SecAction "id:%d,phase:%d,pass,nolog,t:none,%s:'%s %d %d'"`+"\n",
+			p.derive, p.phase, deriveAction, p.where, l.DecodeDepth, l.DecodedBytes)
+		for _, r := range []struct {
+			id    int
+			limit string
+			what  string
+		}{
+			{p.depth, LimitDecodeDepth, fmt.Sprintf("a value encoded more than %d times over", l.DecodeDepth)},
+			{p.nbytes, LimitDecodedBytes, fmt.Sprintf("more than %d bytes of decoded text", l.DecodedBytes)},
+		} {
+			fmt.Fprintf(&b, `SecRule TX:%s "@streq %s" "id:%d,phase:%d,deny,status:403,log,t:none,severity:'CRITICAL',tag:'sidewall/limit',msg:'Inspection limit: %s'"`+"\n",
+				txDecodeLimit, r.limit, r.id, p.phase, r.what)
+		}
+	}
+	return b.String()
 }
 
 // The derivation's SecActions.

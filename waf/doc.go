@@ -22,11 +22,11 @@
 //
 // # Building and using an Engine
 //
-// New parses coraza.conf-recommended, the CRS setup and all CRS rules (over 600, most
-// of them regular expressions). The first Engine in a process takes about a third of a
-// second and some 20 MB; Coraza shares compiled patterns between the WAFs of a process,
-// so an Engine built while another is alive (a reload) takes a tenth of that. Either way,
-// build an Engine once per configuration, off the hot path, and share it. Inspect is
+// New parses coraza.conf-recommended, the CRS setup and all CRS rules (hundreds, most of
+// them regular expressions), and compiling the patterns is most of its cost. Coraza
+// shares compiled patterns between the WAFs of a process, so an Engine built while
+// another is alive (a reload) costs a fraction of the first. Either way, build an Engine
+// once per configuration, off the hot path, and share it. Inspect is
 // safe for concurrent use; each call runs one Coraza transaction from start to finish
 // (connection, URI, headers, body, logging) and closes it before it returns, so nothing
 // about a request outlives the call except the Verdict.
@@ -40,12 +40,14 @@
 //
 // The auth_request subrequest carries no body, so in production only the request line
 // and headers are inspected; Request.Body exists for callers that do have one (and for
-// tests of the body processors). The CRS is not cheap: expect some 0.3 ms of CPU and over
-// a thousand allocations per browser request at paranoia level 1, and about a
-// millisecond for a 1 KB form, growing with the number of headers, cookies and arguments
-// (every argument meets every rule that inspects ARGS), which is why the server runs the
-// WAF last. What is left is Coraza's rule loop itself: some 350 rule evaluations and 70
-// matches (the CRS's own bookkeeping: setup actions, paranoia-level skips) per request.
+// tests of the body processors). The CRS is by far the most expensive check, and its
+// cost grows with the number of headers, cookies and arguments (every argument meets
+// every rule that inspects ARGS), which is why the server runs the WAF last. Most of what
+// is left after the work below is Coraza's rule loop itself: every request walks the
+// rules of each phase, and the CRS's own bookkeeping (setup actions, paranoia-level
+// skips) matches on every request. What a request costs, measured, is in the README
+// (Benchmarks) and third_party/coraza/SIDEWALL.md; the figures go stale, this design
+// does not.
 //
 // Reading stops somewhere: Coraza collects at most SecArgumentsLimit arguments and drops
 // the rest, and whatever a WAF does not read an attacker can hide behind padding. So
@@ -97,11 +99,11 @@
 // # Regular expressions: RE2
 //
 // Most of the CRS's rules are regular expressions (@rx), and with Go's regexp, which
-// Coraza uses, they take a third of a GET's time and two thirds of a form POST's. In a
-// cgo build (the default wherever a C compiler is installed; it links Debian's
-// libre2-dev, and the binary then needs the libre2 shared library where it runs) the
-// first New registers with Coraza an @rx that matches with RE2's DFA instead, which
-// halves the time of a form POST and cuts a GET by a quarter to a third. The
+// Coraza uses, they are a large part of a request's time, the larger the more a request
+// carries. In a cgo build (the default wherever a C compiler is installed; it links
+// Debian's libre2-dev, and the binary then needs the libre2 shared library where it runs)
+// the first New registers with Coraza an @rx that matches with RE2's DFA instead, which
+// does not backtrack and runs the CRS's patterns several times faster. The
 // registration is process-wide (Coraza keeps one operator table) and happens once; New does it before it builds anything, so every
 // Engine uses it. Verdicts do not change: RE2 and Go's regexp share syntax and semantics,
 // Go's regexp still matches input that is not valid UTF-8 and patterns that begin with
@@ -111,23 +113,20 @@
 // RegexEngine says which one a binary has.
 //
 // Before either engine runs, the @rx looks for literals the pattern cannot match
-// without (prefilter.go): about 170 of the CRS's 290 patterns have a set of them, and a
-// value of ordinary text usually holds none, so most of a benign request's @rx calls
-// end there, in both builds. That took another 10-20% off a benign GET and a form POST,
-// with every CRS test's matched rules and score unchanged. Another 90 patterns, written
-// against evasion (932's "b'u's'y'b'o'x" command lists, 941's "j&#x61;vascript"), get
+// without (prefilter.go): most of the CRS's patterns have a set of them, and a value of
+// ordinary text usually holds none, so most of a benign request's @rx calls end there, in
+// both builds, with every CRS test's matched rules and score unchanged. Patterns written
+// against evasion (932's "b'u's'y'b'o'x" command lists, 941's "j&#x61;vascript") get
 // their literals back for values without the junk the evasion needs, and send a value
-// with junk to the regex: 262 of 291 have a filter, and the bench's GETs and form POSTs
-// cost 14% and 18% less.
+// with junk to the regex.
 //
 // # Our Coraza
 //
 // sidewall builds against a patched Coraza v3.8.1 in third_party/coraza (its SIDEWALL.md
-// lists the patches), because after RE2 and the prefilter most of the time was in
-// Coraza's rule loop, out of reach of its plugin API. The patches keep verdicts (the CRS
-// suite's matched rules and scores are byte-identical) and, with the prefilter's own
-// improvements, took a GET from 0.75 to about 0.18 ms of CPU and a 1 KB form POST from
-// 3.2 to about 0.77 ms. The one this package takes part in is the value filter: the
+// lists the patches, with what each measured), because after RE2 and the prefilter most
+// of the time was in Coraza's rule loop, out of reach of its plugin API. The patches keep
+// verdicts (the CRS suite's matched rules and scores are byte-identical). The one this
+// package takes part in is the value filter: the
 // @rx operator's MayMatch (the prefilter) lets a rule pass over a value without
 // transforming it when the value holds none of the bytes that could make the rule's
 // transformations do more than change case or trim.

@@ -62,6 +62,9 @@ func New(opts Options) (*Engine, error) {
 			}
 		}
 	}
+	if _, err := narrowedSecLang(); err != nil {
+		return nil, fmt.Errorf("waf: %w", err)
+	}
 	fsys := newRulesFS()
 	src := o.sources(fsys)
 	// Coraza accepts SecRuleRemoveById for an id it never loaded. An operator who
@@ -198,7 +201,15 @@ type Match struct {
 	Message  string // the rule's msg, macros expanded, e.g. "SQL Injection Attack Detected via libinjection"
 	Data     string // the rule's logdata, macros expanded, often the matched text; may be empty
 	Severity string // "critical", "error", "warning", "notice"...; empty if the rule sets none
+	// Vars are the variables the rule matched, as SecLang names them ("ARGS:json.q",
+	// "REQUEST_COOKIES:session", "REQUEST_FILENAME"), at most maxVars of them, each once:
+	// what an exclusion of the rule names (sidewall tune proposes them from the log).
+	Vars []string
 }
+
+// maxVars bounds Match.Vars: a rule that matched every argument of a padded request
+// needs no list of them all.
+const maxVars = 8
 
 // Verdict is the outcome of one Inspect call. It is a value that owns all its memory;
 // keep it as long as you like.
@@ -415,7 +426,7 @@ func loggedMatches(mrs []types.MatchedRule) []Match {
 		if s := r.Severity(); s != types.RuleSeverityUnset {
 			sev = s.String()
 		}
-		out = append(out, Match{ID: r.ID(), Message: mr.Message(), Data: mr.Data(), Severity: sev})
+		out = append(out, Match{ID: r.ID(), Message: mr.Message(), Data: mr.Data(), Severity: sev, Vars: matchedVars(mr)})
 	}
 	if len(out) == 0 {
 		return nil
@@ -425,6 +436,25 @@ func loggedMatches(mrs []types.MatchedRule) []Match {
 	for i := range out {
 		out[i].Message = strings.Clone(out[i].Message)
 		out[i].Data = strings.Clone(out[i].Data)
+	}
+	return out
+}
+
+// matchedVars names the variables the rule itself matched (not those of its chain,
+// which are MATCHED_VARS), each once, at most maxVars.
+func matchedVars(mr types.MatchedRule) []string {
+	var out []string
+	for _, md := range mr.MatchedDatas() {
+		if md.ChainLevel() != 0 || len(out) == maxVars {
+			continue
+		}
+		name := md.Variable().Name()
+		if md.Key() != "" {
+			name += ":" + md.Key()
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -352,11 +353,11 @@ func TestVerdictOwnsItsMemory(t *testing.T) {
 	buf := []byte("/?id=1%27%20OR%20%271%27%3D%271")
 	req := get(unsafe.String(&buf[0], len(buf)))
 	v := e.Inspect(req)
-	before := slices.Clone(v.Matched)
+	before := cloneMatches(v.Matched)
 	for i := range buf {
 		buf[i] = 'X'
 	}
-	if !slices.Equal(before, v.Matched) || len(before) == 0 {
+	if !reflect.DeepEqual(before, v.Matched) || len(before) == 0 {
 		t.Errorf("Matched changed with the request buffer:\n%+v\n%+v", before, v.Matched)
 	}
 	for range 3 {
@@ -364,9 +365,27 @@ func TestVerdictOwnsItsMemory(t *testing.T) {
 			t.Fatal("the XSS request matched nothing")
 		}
 	}
-	if !slices.Equal(before, v.Matched) {
+	if !reflect.DeepEqual(before, v.Matched) {
 		t.Errorf("Matched changed with the next requests:\n%+v\n%+v", before, v.Matched)
 	}
+	if !slices.ContainsFunc(v.Matched, func(m Match) bool { return slices.Contains(m.Vars, "ARGS:id") }) {
+		t.Errorf("no match names the variable ARGS:id: %+v", v.Matched)
+	}
+}
+
+// cloneMatches copies ms deeply, strings included (they may be views the test mutates).
+func cloneMatches(ms []Match) []Match {
+	out := make([]Match, len(ms))
+	for i, m := range ms {
+		m.Message, m.Data = strings.Clone(m.Message), strings.Clone(m.Data)
+		vars := make([]string, len(m.Vars))
+		for j, v := range m.Vars {
+			vars[j] = strings.Clone(v)
+		}
+		m.Vars = vars
+		out[i] = m
+	}
+	return out
 }
 
 // TestInspectConcurrent runs benign and attack requests from several goroutines; with

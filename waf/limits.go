@@ -49,6 +49,13 @@ type Limits struct {
 	// gzip bomb meets the body limit instead) and far above real payloads (JSON of 2,000
 	// identical rows compresses 250:1), far below what a brotli or zstd bomb reaches.
 	DecompressionRatio int
+	// DecodeDepth is the most layers of encoding (base64, URL encoding, JSON inside a
+	// string, HTML entities, JavaScript escapes, a JWT) the engine undoes in one value
+	// (decode.go); a value still encoded below them is denied. 0 means 5.
+	DecodeDepth int
+	// DecodedBytes is the most decoded text the engine reads of a request's head, and
+	// again of its body; more is denied. 0 means 2 MiB.
+	DecodedBytes int
 }
 
 // The defaults the zero Limits stand for.
@@ -61,6 +68,8 @@ const (
 	defaultCookies        = 200
 	defaultHeaders        = 100
 	defaultRatio          = 1000
+	defaultDecodeDepth    = 5
+	defaultDecodedBytes   = 2 << 20
 )
 
 // The names Verdict.Limit takes, one per Limits field, and one for the body limit
@@ -78,12 +87,14 @@ const (
 	LimitBody           = "body_limit"
 	// LimitDecompressionRatio names Limits.DecompressionRatio.
 	LimitDecompressionRatio = "decompression_ratio"
+	LimitDecodeDepth        = "decode_depth"
+	LimitDecodedBytes       = "decoded_bytes"
 )
 
 // LimitNames lists every name Verdict.Limit may take, so that a server can show a
 // counter for each before any is reached.
 var LimitNames = []string{LimitArgs, LimitArgNameBytes, LimitArgValueBytes, LimitDepth,
-	LimitMultipartParts, LimitCookies, LimitHeaders, LimitBody, LimitDecompressionRatio}
+	LimitMultipartParts, LimitCookies, LimitHeaders, LimitBody, LimitDecompressionRatio, LimitDecodeDepth, LimitDecodedBytes}
 
 // withDefaults returns l with its zero fields set to their defaults, or an error naming
 // each negative field.
@@ -102,6 +113,8 @@ func (l Limits) withDefaults() (Limits, error) {
 		{LimitCookies, &l.Cookies, defaultCookies},
 		{LimitHeaders, &l.Headers, defaultHeaders},
 		{LimitDecompressionRatio, &l.DecompressionRatio, defaultRatio},
+		{LimitDecodeDepth, &l.DecodeDepth, defaultDecodeDepth},
+		{LimitDecodedBytes, &l.DecodedBytes, defaultDecodedBytes},
 	} {
 		switch {
 		case *f.v == 0:
@@ -116,15 +129,19 @@ func (l Limits) withDefaults() (Limits, error) {
 // Sidewall's own rules take ids from 480000 to 489999, a range ModSecurity's registry of
 // rule ids leaves unreserved; the limits are 4801xx.
 const (
-	idArgsQuery      = 480100 // phase 1: ARGUMENTS_LIMIT_REACHED by the query string
-	idArgsBody       = 480101 // phase 2: ... by a form or JSON body
-	idArgsXML        = 480102 // XML text values
-	idArgsXMLAttrs   = 480103 // XML attribute values
-	idArgNameBytes   = 480110
-	idArgValueBytes  = 480111
-	idMultipartParts = 480120
-	idCookies        = 480130
-	idHeaders        = 480140
+	idArgsQuery         = 480100 // phase 1: ARGUMENTS_LIMIT_REACHED by the query string
+	idArgsBody          = 480101 // phase 2: ... by a form or JSON body
+	idArgsXML           = 480102 // XML text values
+	idArgsXMLAttrs      = 480103 // XML attribute values
+	idArgNameBytes      = 480110
+	idArgValueBytes     = 480111
+	idMultipartParts    = 480120
+	idCookies           = 480130
+	idHeaders           = 480140
+	idDecodeDepthQuery  = 480160 // the decode limits, in phase 1 and phase 2 (derive.go)
+	idDecodeDepthBody   = 480161
+	idDecodedBytesQuery = 480170
+	idDecodedBytesBody  = 480171
 	// idBodyRefused is no rule: it is the Match Inspect reports for a body it could not
 	// read (an unknown Content-Encoding, one that does not decode, a decompression bomb).
 	idBodyRefused = 480150
@@ -135,6 +152,8 @@ var limitByRule = map[int]string{
 	idArgsQuery: LimitArgs, idArgsBody: LimitArgs, idArgsXML: LimitArgs, idArgsXMLAttrs: LimitArgs,
 	idArgNameBytes: LimitArgNameBytes, idArgValueBytes: LimitArgValueBytes,
 	idMultipartParts: LimitMultipartParts, idCookies: LimitCookies, idHeaders: LimitHeaders,
+	idDecodeDepthQuery: LimitDecodeDepth, idDecodeDepthBody: LimitDecodeDepth,
+	idDecodedBytesQuery: LimitDecodedBytes, idDecodedBytesBody: LimitDecodedBytes,
 }
 
 // secLang renders the limits: Coraza's own settings, and a rule for each limit that

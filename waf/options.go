@@ -27,7 +27,9 @@ import (
 //	Limits                          SecArgumentsLimit, the depth limit, sidewall's limit rules
 //	SecAction 480001/480002         derived arguments (derive.go)
 //	BeforeCRS
+//	Exclusions                      phase 1 rules with ctl:ruleRemoveTargetById (exclusions.go)
 //	@owasp_crs/REQUEST-901..944     the CRS's detection rules
+//	narrowed CRS rules              a few CRS rules replaced by narrower versions (narrow.go)
 //	@sidewall/*.conf                sidewall's own rules (ids 4802xx and up), scoring as the CRS does
 //	@owasp_crs/REQUEST-949.., RESPONSE-*  the CRS's blocking evaluation and the rest
 //	SecRuleRemoveById               RemoveRuleIDs
@@ -79,6 +81,10 @@ type Options struct {
 	// if that part passes.
 	BodyLimit   int
 	BodyPartial bool
+
+	// Exclusions stop rules from reading a variable, or from running, on the requests
+	// they name (exclusions.go). They load after BeforeCRS, before the CRS.
+	Exclusions []Exclusion
 }
 
 // CRS defaults that the zero Options stand for.
@@ -110,6 +116,11 @@ func (o Options) withDefaults() (Options, error) {
 		o.BodyLimit = defaultBodyLimit
 	case o.BodyLimit < 0:
 		errs = append(errs, fmt.Errorf("body limit %d is negative", o.BodyLimit))
+	}
+	for i, x := range o.Exclusions {
+		if err := x.check(); err != nil {
+			errs = append(errs, fmt.Errorf("exclusion %d: %w", i, err))
+		}
 	}
 	var err error
 	if o.Limits, err = o.Limits.withDefaults(); err != nil {
@@ -146,13 +157,19 @@ func (o Options) sources(fsys rulesFS) []source {
 	if o.BeforeCRS != "" {
 		src = append(src, source{name: "BeforeCRS", add: directives(o.BeforeCRS)})
 	}
+	if len(o.Exclusions) > 0 {
+		src = append(src, source{name: "Exclusions", add: directives(exclusionsSecLang(o.Exclusions))})
+	}
 	// sidewall's rules score into the CRS's inbound anomaly score: they run after the
 	// CRS's initialisation (901, which zeroes the scores in phase 1) and its detection
 	// rules, and before its blocking evaluation (949) adds the scores up.
 	// (The globs name the CRS's files by number: 901-944, then 949 and 999.)
 	src = append(src, source{add: directives("Include @owasp_crs/REQUEST-9[0-3]*.conf\n" +
-		"Include @owasp_crs/REQUEST-94[0-4]*.conf\n" +
-		"Include @sidewall/*.conf\n" +
+		"Include @owasp_crs/REQUEST-94[0-4]*.conf")})
+	// New has made sure narrowedSecLang has no error.
+	narrowed, _ := narrowedSecLang()
+	src = append(src, source{name: "sidewall's narrowed CRS rules (narrow.go)", add: directives(narrowed)})
+	src = append(src, source{add: directives("Include @sidewall/*.conf\n" +
 		"Include @owasp_crs/REQUEST-94[5-9]*.conf\n" +
 		"Include @owasp_crs/REQUEST-9[5-9]*.conf\n" +
 		"Include @owasp_crs/RESPONSE-*.conf")})
@@ -213,6 +230,6 @@ func (o Options) head() string {
 	b.WriteString(crsSetup)
 	b.WriteString(bodyProcessorSecLang)
 	b.WriteString(o.Limits.secLang())
-	b.WriteString(deriveSecLang())
+	b.WriteString(deriveSecLang(o.Limits))
 	return b.String()
 }

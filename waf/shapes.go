@@ -3,19 +3,25 @@ package waf
 import (
 	"bytes"
 	"encoding/base64"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/corazawaf/coraza/v3/collection"
 )
 
-// gqlSuffix names the arguments that hold a GraphQL document's string literals.
-const gqlSuffix = ":gql"
+// gqlSuffix names the arguments that hold a GraphQL document's string literals, and
+// qsSuffix those of a query string's parameters (name:qs.param).
+const (
+	gqlSuffix = ":gql"
+	qsSuffix  = ":qs."
+)
 
 // readShapes replaces values of args whose shape sidewall knows with what the rules
 // should read of them (see the package's derived arguments): a raster image's data: URL
-// with a note of its media type and size, a GraphQL document with nothing, its string literals
-// going to name:gql.
+// with a note of its media type and size, a GraphQL document with nothing, its string
+// literals going to name:gql, and a query string ("?idsite=1&url=https%3A...", as
+// Matomo batches its hits) with nothing, its parameters, decoded, going to name:qs.param.
 func readShapes(args collection.Map) {
 	all := args.FindAll()
 	if len(all) == 0 {
@@ -24,7 +30,7 @@ func readShapes(args collection.Map) {
 	var seen map[string]bool
 	for _, m := range all {
 		v := m.Value()
-		if !strings.HasPrefix(v, "data:") && !looksLikeGraphQL(v) {
+		if !strings.HasPrefix(v, "data:") && !looksLikeGraphQL(v) && !strings.HasPrefix(v, "?") {
 			continue
 		}
 		// A name's values, every spelling together, in order: SetIndex counts in them.
@@ -39,6 +45,13 @@ func readShapes(args collection.Map) {
 		for i, v := range args.Get(m.Key()) {
 			if short, ok := imageDataURL(v); ok {
 				args.SetIndex(m.Key(), i, short)
+				continue
+			}
+			if pairs, ok := queryString(v); ok {
+				args.SetIndex(m.Key(), i, "")
+				for _, p := range pairs {
+					args.Add(m.Key()+qsSuffix+p[0], p[1])
+				}
 				continue
 			}
 			if !looksLikeGraphQL(v) {
@@ -107,4 +120,64 @@ func imageDataURL(v string) (string, bool) {
 	}
 	// Not "data:...;base64": that prefix is what the CRS's patterns look for.
 	return "[data URL, " + mediaType + ", " + strconv.Itoa(len(data)/4*3) + " bytes]", true
+}
+
+// queryString reports whether v is, whole, a URL's query string with its '?': two or
+// more name=value pairs joined by '&', everything percent-encoded that JavaScript's
+// encodeURIComponent encodes (so that no double quote, space, '<', ';', '$' or '`' of
+// another language sits in it undecoded; its pairs are inspected decoded, one by one). It returns the pairs, decoded. Read as text, such a value drew
+// Windows-command rules on "&url" (932370); decoded, each parameter is an argument of
+// its own, and an attack inside one is found there.
+func queryString(v string) ([][2]string, bool) {
+	rest, ok := strings.CutPrefix(v, "?")
+	if !ok {
+		return nil, false
+	}
+	return formPairs(rest)
+}
+
+// formPairs is queryString without the '?': a urlencoded form of two or more pairs, as a
+// consent cookie (OneTrust's OptanonConsent) or a form inside a JSON string holds.
+func formPairs(rest string) ([][2]string, bool) {
+	if strings.Count(rest, "=") < 2 {
+		return nil, false
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		// encodeURIComponent leaves - _ . ! ~ * ' ( ) as they are; forms encode '+'
+		// and ',' and '/' and ':' often enough not to.
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!*'()%+=&/:,", c) >= 0) {
+			return nil, false
+		}
+	}
+	var pairs [][2]string
+	for pair := range strings.SplitSeq(rest, "&") {
+		name, value, ok := strings.Cut(pair, "=")
+		if !ok || !isParamName(name) {
+			return nil, false
+		}
+		n, err1 := url.QueryUnescape(name)
+		val, err2 := url.QueryUnescape(value)
+		if err1 != nil || err2 != nil {
+			return nil, false
+		}
+		pairs = append(pairs, [2]string{n, val})
+	}
+	return pairs, len(pairs) >= 2
+}
+
+// isParamName reports whether s looks like a form parameter's name as clients write them:
+// letters, digits and "_-.[]%" (an LDAP filter "(cn=x)(&(objectClass=user)...)" has
+// '=' and '&' too, and is no form).
+func isParamName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("_-.[]%", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

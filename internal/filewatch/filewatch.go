@@ -10,8 +10,8 @@
 // replace the watched inode, so a correct watcher must watch the parent directories and
 // the targets of links and re-arm itself after every swap, and it still sees nothing on
 // NFS. Polling stat follows the name through all of these (os.Stat resolves links) at the
-// price of a delay: a stat costs a few microseconds (BenchmarkStat: 3.5 µs on a shared
-// 2-core VM), so a few list files polled twice a second cost nothing measurable, and a
+// price of a delay: a stat costs a few microseconds (BenchmarkStat), so a few list files
+// polled twice a second cost nothing measurable, and a
 // change applies within two polls.
 //
 // # Debouncing

@@ -17,3 +17,12 @@ func (s *Sidewall) Pid() int {
 	}
 	return s.cmd.Process.Pid
 }
+
+// Pid returns redis-server's process id (of its latest start), or 0 when it was never
+// started.
+func (r *Redis) Pid() int {
+	if r.cmd == nil || r.cmd.Process == nil {
+		return 0
+	}
+	return r.cmd.Process.Pid
+}

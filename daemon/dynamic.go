@@ -12,12 +12,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis/rueidis"
-
 	"github.com/sidewall/sidewall/admin"
 	"github.com/sidewall/sidewall/bans"
 	"github.com/sidewall/sidewall/blocklist"
 	"github.com/sidewall/sidewall/config"
+	"github.com/sidewall/sidewall/internal/redisconn"
 )
 
 // demoAdminToken is the token of config.toml's demo admin API: public, so sidewall warns
@@ -35,13 +34,13 @@ type dynamic struct {
 	socket   string // the admin socket file, removed at stop
 	stopRun  context.CancelFunc
 	runDone  sync.WaitGroup
-	client   rueidis.Client // the bans' Redis client, when shared
+	client   *redisconn.Conn // the bans' Redis connection, when shared
 }
 
 // sharing is what bans are shared through: with ratelimit.backend "redis", that Redis
 // (its connection settings only) under bans.redis_key. It is fixed at start.
 type sharing struct {
-	conn config.Redis
+	conn redisConn
 	key  string
 }
 
@@ -50,7 +49,7 @@ func sharingOf(cfg *config.Config) sharing {
 	if cfg.RateLimit.Backend != "redis" {
 		return sharing{}
 	}
-	return sharing{conn: redisConn(cfg.RateLimit.Redis), key: cfg.Bans.RedisKey}
+	return sharing{conn: redisConnOf(cfg.RateLimit.Redis), key: cfg.Bans.RedisKey}
 }
 
 // openDynamic opens the bans store and reads the admin token: what -t checks too. It
@@ -62,6 +61,12 @@ func openDynamic(cfg *config.Config) (*dynamic, string, error) {
 		errs = append(errs, err)
 	}
 	shared := sharingOf(cfg)
+	if shared != (sharing{}) {
+		// Read at Start; checked here so that -t trips over a bad file as a start would.
+		if _, err := redisTLS(shared.conn.tls); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	store, err := bans.Open(bans.Options{
 		File:    cfg.Bans.File,
 		Set:     blocklist.Options{FalsePositiveRate: cfg.Blocklist.FalsePositiveRate},
@@ -107,17 +112,17 @@ func (d *dynamic) start(c config.Admin, token string, logger *slog.Logger, ops m
 		d.store.Run(ctx, time.Now, report)
 	}()
 	if d.shared != (sharing{}) {
-		client, err := dialRedis(d.shared.conn)
-		if client == nil {
+		conn, err := d.shared.conn.dial("bans", logger)
+		if conn == nil {
 			return fmt.Errorf("bans: %w", err)
 		}
 		// A Redis that is down at start is retried: the bans apply locally meanwhile.
-		d.client = client
-		replicator, err := bans.NewRedis(client, d.store, d.shared.key)
+		d.client = conn
+		replicator, err := bans.NewReplicator(conn, d.store, d.shared.key)
 		if err != nil {
 			return err
 		}
-		logger.Info("bans: shared through redis", "address", d.shared.conn.Address, "key", d.shared.key)
+		logger.Info("bans: shared through redis", "redis", d.shared.conn.String(), "key", d.shared.key)
 		d.runDone.Add(1)
 		go func() {
 			defer d.runDone.Done()

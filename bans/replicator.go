@@ -9,12 +9,15 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/rueidis"
+
+	"github.com/sidewall/sidewall/internal/redisconn"
 )
 
-// Redis shares a Store's bans with the other sidewall replicas that use the same Redis
+// Replicator shares a Store's bans with the other sidewall replicas that use the same Redis
 // and key, so that a ban made on one (admin API or auto-ban) applies on all within a
 // second, and a replica that starts loads the bans in force.
 //
@@ -23,8 +26,17 @@ import (
 // The shared set is a Redis hash at Key: field = the prefix, value = a record in JSON:
 // the ban, or a tombstone for a ban that was lifted, with an expiry in Unix milliseconds
 // (for the clean-up below). Every change is one Lua script that writes the record and
-// PUBLISHes the change on the channel of the same name, so that the order of the
+// publishes the change on the channel of the same name, so that the order of the
 // messages is the order of the hash's changes.
+//
+// On a Redis Cluster the hash is one key, in one slot, and the channel has the key's
+// name, so its slot is the key's: where the server has sharded pub/sub (Redis 7), the
+// script announces with SPUBLISH, which the key's shard alone carries (a script may
+// publish on a shard channel of its own slot), and replicas SSUBSCRIBE there; an older
+// cluster PUBLISHes, which every node relays to every other, so a subscription anywhere
+// hears it. Through Sentinel the hash and the channel are the master's, as on one
+// server. A failover ends the subscription; the next session subscribes to the new
+// master and synchronises as after any reconnection (below).
 //
 // Each replica subscribes, and once the subscription is confirmed it synchronises:
 // pushes its local changes not yet shared, reads the whole hash (HGETALL) and reconciles
@@ -33,7 +45,8 @@ import (
 // holds apply again harmlessly (each sets or lifts one prefix), and those after it bring
 // it up to date, so no change falls between the read and the subscription. It does the
 // same after every reconnection, which also catches whatever it missed while Redis was
-// away.
+// away, or lost in a failover: a change the old master had not yet copied to its
+// replica is still in the set of the replica that made it, which pushes it again.
 //
 // Local changes (Store.TakeChanges) are pushed from Run's goroutine, never on the hot
 // path nor inside an admin request: the ban applies locally at once, and on the other
@@ -55,16 +68,17 @@ import (
 //
 // # Limits
 //
-// Standalone Redis only (the rate limiter's client): no cluster. Replicas' clocks should
-// agree to a second or so, since each judges expiry alone. Two replicas changing the same
-// prefix at the same instant end with the one Redis ran last, everywhere.
-type Redis struct {
-	client rueidis.Client
-	store  *Store
-	key    string
-	id     string // this replica, to skip its own messages
+// Replicas' clocks should agree to a second or so, since each judges expiry alone. Two
+// replicas changing the same prefix at the same instant end with the one Redis ran
+// last, everywhere. All bans live in one hash, so on a cluster one shard holds them (a
+// hundred thousand bans are some 20 MB) and carries their few writes.
+type Replicator struct {
+	conn  *redisconn.Conn
+	store *Store
+	key   string
+	id    string // this replica, to skip its own messages
 
-	change, clean *rueidis.Lua
+	publish, spublish, clean *rueidis.Lua
 
 	pending map[netip.Prefix]*Ban // taken from the store, not yet pushed; Run's only
 }
@@ -80,27 +94,32 @@ const (
 	tombstoneTTL = 7 * 24 * time.Hour
 )
 
-// NewRedis returns a replicator of store (which must journal: Options.Journal) through
-// client, under key. It does not contact Redis: Run does.
-func NewRedis(client rueidis.Client, store *Store, key string) (*Redis, error) {
+// NewReplicator returns a replicator of store (which must journal: Options.Journal) through
+// conn, under key. It does not contact Redis: Run does.
+func NewReplicator(conn *redisconn.Conn, store *Store, key string) (*Replicator, error) {
 	if !store.opts.Journal {
 		return nil, errors.New("bans: redis: the store does not journal its changes (Options.Journal)")
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
-	return &Redis{
-		client: client, store: store, key: key, id: hex.EncodeToString(id[:]),
-		change:  rueidis.NewLuaScript(changeScript),
-		clean:   rueidis.NewLuaScript(cleanScript),
-		pending: make(map[netip.Prefix]*Ban),
+	// The change scripts are sent whole (EVAL), not by their SHA: ExecMulti would first
+	// load them on every node of a cluster, and fail while one is down. Changes are few
+	// and the scripts short.
+	return &Replicator{
+		conn: conn, store: store, key: key, id: hex.EncodeToString(id[:]),
+		publish:  rueidis.NewLuaScriptNoSha(fmt.Sprintf(changeScript, "PUBLISH")),
+		spublish: rueidis.NewLuaScriptNoSha(fmt.Sprintf(changeScript, "SPUBLISH")),
+		clean:    rueidis.NewLuaScript(cleanScript),
+		pending:  make(map[netip.Prefix]*Ban),
 	}, nil
 }
 
 // The scripts. KEYS[1] is the hash; the channel has the same name.
 const (
-	// ARGV: prefix, record, message.
+	// ARGV: prefix, record, message. %s is PUBLISH, or SPUBLISH for a cluster's shard
+	// channel.
 	changeScript = `redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PUBLISH', KEYS[1], ARGV[3])
+redis.call('%s', KEYS[1], ARGV[3])
 return 1`
 	// ARGV: now in Unix milliseconds. Removes the entries whose expiry has passed.
 	cleanScript = `local now = tonumber(ARGV[1])
@@ -129,7 +148,7 @@ type message struct {
 	Prefix netip.Prefix `json:"prefix"`
 }
 
-// Event kinds Redis.Run reports, beside those of Store.Run.
+// Event kinds Replicator.Run reports, beside those of Store.Run.
 const (
 	EventRemoteBan   EventKind = iota + 10 // a ban from another replica applied (Bans)
 	EventRemoteUnban                       // a ban lifted on another replica (Bans: the prefix only)
@@ -139,7 +158,7 @@ const (
 
 // Run shares the store's bans until ctx is done, reading the time from now and reporting
 // to report (from Run's goroutine). It reconnects after every failure.
-func (r *Redis) Run(ctx context.Context, now func() time.Time, report func(Event)) {
+func (r *Replicator) Run(ctx context.Context, now func() time.Time, report func(Event)) {
 	down := false
 	fail := func(err error) {
 		if !down && ctx.Err() == nil {
@@ -160,20 +179,32 @@ func (r *Redis) Run(ctx context.Context, now func() time.Time, report func(Event
 
 // session is one subscription: synchronise, then follow the channel and push local
 // changes until something fails.
-func (r *Redis) session(ctx context.Context, now func() time.Time, report func(Event), down *bool) error {
+func (r *Replicator) session(ctx context.Context, now func() time.Time, report func(Event), down *bool) error {
+	client, err := r.conn.Client()
+	if err != nil {
+		return err
+	}
+	sharded, err := r.sharded(ctx, client)
+	if err != nil {
+		return err
+	}
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	msgs := make(chan string, queueSize)
 	overflow := make(chan struct{})
 	subscribed := make(chan struct{})
 	done := make(chan error, 1)
+	subscribe, kind := client.B().Subscribe().Channel(r.key).Build(), "subscribe"
+	if sharded {
+		subscribe, kind = client.B().Ssubscribe().Channel(r.key).Build(), "ssubscribe"
+	}
 	hooked := rueidis.WithOnSubscriptionHook(sctx, func(s rueidis.PubSubSubscription) {
-		if s.Kind == "subscribe" {
+		if s.Kind == kind {
 			close(subscribed)
 		}
 	})
 	go func() {
-		err := r.client.Receive(hooked, r.client.B().Subscribe().Channel(r.key).Build(), func(m rueidis.PubSubMessage) {
+		err := client.Receive(hooked, subscribe, func(m rueidis.PubSubMessage) {
 			select {
 			case msgs <- m.Message:
 			default:
@@ -203,7 +234,11 @@ func (r *Redis) session(ctx context.Context, now func() time.Time, report func(E
 	case <-subscribed:
 	}
 
-	added, removed, err := r.sync(ctx, now)
+	change := r.publish
+	if sharded {
+		change = r.spublish
+	}
+	added, removed, err := r.sync(ctx, client, change, now)
 	if err != nil {
 		wait()
 		return err
@@ -226,12 +261,12 @@ func (r *Redis) session(ctx context.Context, now func() time.Time, report func(E
 		case m := <-msgs:
 			r.receive(m, now(), report)
 		case <-r.store.Changes():
-			if err := r.push(ctx, now()); err != nil {
+			if err := r.push(ctx, client, change, now()); err != nil {
 				wait()
 				return err
 			}
 		case <-clean.C:
-			if err := r.cleanExpired(ctx, now()); err != nil {
+			if err := r.cleanExpired(ctx, client, now()); err != nil {
 				wait()
 				return err
 			}
@@ -239,16 +274,45 @@ func (r *Redis) session(ctx context.Context, now func() time.Time, report func(E
 	}
 }
 
+// sharded reports whether the session announces on a shard channel: on a cluster whose
+// servers have sharded pub/sub (Redis 7 and later). Any node can tell, but not every
+// node answers (a dead master stays among the client's nodes while it is a seed): it
+// asks up to three.
+func (r *Replicator) sharded(ctx context.Context, client rueidis.Client) (bool, error) {
+	if !r.conn.Cluster() {
+		return false, nil
+	}
+	var err error
+	tries := 0
+	for _, n := range client.Nodes() {
+		if tries++; tries > 3 {
+			break
+		}
+		var info string
+		if info, err = r.do(ctx, n, n.B().Info().Section("server").Build()).ToString(); err != nil {
+			continue
+		}
+		_, v, _ := strings.Cut(info, "redis_version:")
+		major, _, _ := strings.Cut(v, ".")
+		n, _ := strconv.Atoi(major)
+		return n >= 7, nil
+	}
+	if err == nil {
+		err = errors.New("no cluster node known")
+	}
+	return false, err
+}
+
 // sync pushes the changes waiting, removes expired records, reconciles the store with
 // the hash, and shares the local bans the hash did not know.
-func (r *Redis) sync(ctx context.Context, now func() time.Time) (added, removed int, err error) {
-	if err := r.push(ctx, now()); err != nil {
+func (r *Replicator) sync(ctx context.Context, client rueidis.Client, change *rueidis.Lua, now func() time.Time) (added, removed int, err error) {
+	if err := r.push(ctx, client, change, now()); err != nil {
 		return 0, 0, err
 	}
-	if err := r.cleanExpired(ctx, now()); err != nil {
+	if err := r.cleanExpired(ctx, client, now()); err != nil {
 		return 0, 0, err
 	}
-	all, err := r.do(ctx, r.client.B().Hgetall().Key(r.key).Build()).AsStrMap()
+	all, err := r.do(ctx, client, client.B().Hgetall().Key(r.key).Build()).AsStrMap()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -272,22 +336,23 @@ func (r *Redis) sync(ctx context.Context, now func() time.Time) (added, removed 
 	for _, b := range unshared {
 		r.pending[b.Prefix] = &b
 	}
-	if err := r.push(ctx, now()); err != nil {
+	if err := r.push(ctx, client, change, now()); err != nil {
 		return added, removed, err
 	}
 	return added, removed, errors.Join(errs...)
 }
 
 // do runs one command with its own timeout.
-func (r *Redis) do(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResult {
+func (r *Replicator) do(ctx context.Context, client rueidis.Client, cmd rueidis.Completed) rueidis.RedisResult {
 	cctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
-	return r.client.Do(cctx, cmd)
+	return client.Do(cctx, cmd)
 }
 
 // push sends the local changes, those the store journaled and those that failed before,
-// pipelined: one script run per change, in one round trip. now dates tombstones.
-func (r *Redis) push(ctx context.Context, now time.Time) error {
+// pipelined: one run of the change script per change, in one round trip. now dates
+// tombstones.
+func (r *Replicator) push(ctx context.Context, client rueidis.Client, change *rueidis.Lua, now time.Time) error {
 	for p, b := range r.store.TakeChanges() {
 		r.pending[p] = b
 	}
@@ -307,7 +372,7 @@ func (r *Redis) push(ctx context.Context, now time.Time) error {
 	cctx, cancel := context.WithTimeout(ctx, redisOpTimeout+time.Duration(len(execs))*time.Millisecond)
 	defer cancel()
 	var errs []error
-	for i, res := range r.change.ExecMulti(cctx, r.client, execs...) {
+	for i, res := range change.ExecMulti(cctx, client, execs...) {
 		if err := res.Error(); err != nil {
 			errs = append(errs, err)
 			continue
@@ -322,7 +387,7 @@ func (r *Redis) push(ctx context.Context, now time.Time) error {
 
 // changeArgs are the script's arguments for one change: b, or nil for an unban of p (a
 // tombstone until now+tombstoneTTL).
-func (r *Redis) changeArgs(p netip.Prefix, b *Ban, now time.Time) ([]string, error) {
+func (r *Replicator) changeArgs(p netip.Prefix, b *Ban, now time.Time) ([]string, error) {
 	msg, err := json.Marshal(message{From: r.id, Ban: b, Prefix: p})
 	if err != nil {
 		return nil, err
@@ -342,7 +407,7 @@ func (r *Redis) changeArgs(p netip.Prefix, b *Ban, now time.Time) ([]string, err
 }
 
 // receive applies a message from the channel, unless this replica sent it.
-func (r *Redis) receive(text string, now time.Time, report func(Event)) {
+func (r *Replicator) receive(text string, now time.Time, report func(Event)) {
 	var m message
 	if err := json.Unmarshal([]byte(text), &m); err != nil {
 		report(Event{Kind: EventError, Err: fmt.Errorf("bans: redis: a message on %s: %w", r.key, err)})
@@ -368,9 +433,9 @@ func (r *Redis) receive(text string, now time.Time, report func(Event)) {
 }
 
 // cleanExpired removes the entries whose expiry has passed from the hash.
-func (r *Redis) cleanExpired(ctx context.Context, now time.Time) error {
+func (r *Replicator) cleanExpired(ctx context.Context, client rueidis.Client, now time.Time) error {
 	cctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
 	// The script's reply is the number of entries removed; only its failure matters.
-	return r.clean.Exec(cctx, r.client, []string{r.key}, []string{strconv.FormatInt(now.UnixMilli(), 10)}).Error()
+	return r.clean.Exec(cctx, client, []string{r.key}, []string{strconv.FormatInt(now.UnixMilli(), 10)}).Error()
 }

@@ -9,52 +9,59 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
-
+	"github.com/sidewall/sidewall/internal/redisconn"
 	"github.com/sidewall/sidewall/internal/stack"
 )
 
-// These tests run a real redis-server (skipped when it is not installed; make test
-// installs it). They wait for replication with generous deadlines and log how long it
-// took: the deadlines catch a change that never arrives, not a slow one.
+// These tests run real redis-server processes (skipped when it is not installed, but
+// never under make test, which installs it: stack.RedisRequired). They wait for
+// replication with generous deadlines and log how long it took: the deadlines catch a
+// change that never arrives, not a slow one.
 
 const key = "sidewall:bans:test"
 
-func startRedis(t *testing.T) *stack.Redis {
+func skipWithoutRedis(t *testing.T, err error) {
 	t.Helper()
-	srv, err := stack.StartRedis(context.Background(), t.TempDir())
-	if errors.Is(err, stack.ErrNoRedis) {
+	if errors.Is(err, stack.ErrNoRedis) && !stack.RedisRequired() {
 		t.Skip(err)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func startRedis(t *testing.T) *stack.Redis {
+	t.Helper()
+	srv, err := stack.StartRedis(context.Background(), t.TempDir())
+	skipWithoutRedis(t, err)
 	t.Cleanup(func() { srv.Stop() })
 	return srv
 }
 
+// standalone is how to reach srv.
+func standalone(srv *stack.Redis) redisconn.Options { return redisconn.Options{Addr: srv.Addr} }
+
 // replica is a store shared through Redis, with its replicator running.
 type replica struct {
 	store  *Store
-	redis  *Redis
+	redis  *Replicator
 	mu     sync.Mutex
 	events []Event
 }
 
-func startReplica(t *testing.T, addr string, file string) *replica {
+func startReplica(t *testing.T, o redisconn.Options, file string) *replica {
 	t.Helper()
-	client, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr},
-		ForceSingleClient: true, DisableCache: true, DisableRetry: true})
-	if client == nil {
+	conn, err := redisconn.Dial(o)
+	if conn == nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(client.Close)
+	t.Cleanup(conn.Close)
 	store, err := Open(Options{File: file, Journal: true}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &replica{store: store}
-	if r.redis, err = NewRedis(client, store, key); err != nil {
+	if r.redis, err = NewReplicator(conn, store, key); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -104,8 +111,8 @@ func eventually(t *testing.T, what string, cond func() bool) time.Duration {
 
 func TestRedisSharesBans(t *testing.T) {
 	srv := startRedis(t)
-	a := startReplica(t, srv.Addr, "")
-	b := startReplica(t, srv.Addr, "")
+	a := startReplica(t, standalone(srv), "")
+	b := startReplica(t, standalone(srv), "")
 	eventually(t, "both replicas synchronised", func() bool { return a.syncs() > 0 && b.syncs() > 0 })
 
 	now := time.Now()
@@ -134,7 +141,7 @@ func TestRedisSharesBans(t *testing.T) {
 	eventually(t, "an unban on B reaches A", func() bool { return !a.banned("203.0.113.9") })
 
 	// A replica that starts later loads the bans in force.
-	c := startReplica(t, srv.Addr, "")
+	c := startReplica(t, standalone(srv), "")
 	eventually(t, "a new replica loads the shared set", func() bool { return c.banned("2001:db8:1:2::1") })
 	if c.banned("203.0.113.9") {
 		t.Error("a new replica loaded a lifted ban")
@@ -145,8 +152,8 @@ func TestRedisSharesBans(t *testing.T) {
 // that lost its data (no persistence) is rebuilt from the replicas' sets.
 func TestRedisOutage(t *testing.T) {
 	srv := startRedis(t)
-	a := startReplica(t, srv.Addr, "")
-	b := startReplica(t, srv.Addr, "")
+	a := startReplica(t, standalone(srv), "")
+	b := startReplica(t, standalone(srv), "")
 	eventually(t, "both replicas synchronised", func() bool { return a.syncs() > 0 && b.syncs() > 0 })
 	now := time.Now()
 	if _, err := a.store.Ban(Ban{Prefix: netip.MustParsePrefix("192.0.2.1/32"), Source: SourceAdmin}, now); err != nil {
@@ -170,7 +177,7 @@ func TestRedisOutage(t *testing.T) {
 	}
 	// A new replica with no bans, likely to synchronise first (the others wait out their
 	// backoff): it must not make the empty hash everyone's set.
-	c := startReplica(t, srv.Addr, "")
+	c := startReplica(t, standalone(srv), "")
 	eventually(t, "all replicas synchronised again", func() bool { return a.syncs() > syncsA && b.syncs() > syncsB && c.syncs() > 0 })
 	eventually(t, "the ban made during the outage reaches B", func() bool { return b.banned("192.0.2.2") })
 	for name, r := range map[string]*replica{"A": a, "B": b, "C": c} {
@@ -178,7 +185,7 @@ func TestRedisOutage(t *testing.T) {
 			return r.banned("192.0.2.1") && r.banned("192.0.2.2")
 		})
 	}
-	d := startReplica(t, srv.Addr, "")
+	d := startReplica(t, standalone(srv), "")
 	eventually(t, "a new replica loads the rebuilt set", func() bool { return d.banned("192.0.2.1") && d.banned("192.0.2.2") })
 
 	var down bool
@@ -195,13 +202,16 @@ func TestRedisOutage(t *testing.T) {
 // TestRedisCleansExpired: entries past their expiry are removed from the hash.
 func TestRedisCleansExpired(t *testing.T) {
 	srv := startRedis(t)
-	a := startReplica(t, srv.Addr, "")
+	a := startReplica(t, standalone(srv), "")
 	eventually(t, "synchronised", func() bool { return a.syncs() > 0 })
 	now := time.Now()
 	a.store.Ban(Ban{Prefix: netip.MustParsePrefix("192.0.2.1/32"), Source: SourceAdmin, Expires: now.Add(time.Hour)}, now)
 	a.store.Ban(Ban{Prefix: netip.MustParsePrefix("192.0.2.2/32"), Source: SourceAdmin}, now)
 
-	client := a.redis.client
+	client, err := a.redis.conn.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
 	fields := func() int {
 		n, err := client.Do(context.Background(), client.B().Hlen().Key(key).Build()).AsInt64()
 		if err != nil {
@@ -212,13 +222,13 @@ func TestRedisCleansExpired(t *testing.T) {
 	a.store.Ban(Ban{Prefix: netip.MustParsePrefix("192.0.2.3/32"), Source: SourceAdmin}, now)
 	a.store.Unban(netip.MustParsePrefix("192.0.2.3/32")) // a tombstone for tombstoneTTL
 	eventually(t, "three records in the hash", func() bool { return fields() == 3 })
-	if err := a.redis.cleanExpired(context.Background(), now.Add(2*time.Hour)); err != nil {
+	if err := a.redis.cleanExpired(context.Background(), client, now.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if n := fields(); n != 2 {
 		t.Errorf("%d fields after the clean-up at +2h, want 2 (the permanent ban and the tombstone)", n)
 	}
-	if err := a.redis.cleanExpired(context.Background(), now.Add(tombstoneTTL+time.Minute)); err != nil {
+	if err := a.redis.cleanExpired(context.Background(), client, now.Add(tombstoneTTL+time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if n := fields(); n != 1 {
@@ -226,10 +236,10 @@ func TestRedisCleansExpired(t *testing.T) {
 	}
 }
 
-func TestNewRedisNeedsJournal(t *testing.T) {
+func TestNewReplicatorNeedsJournal(t *testing.T) {
 	store, _ := Open(Options{}, t0)
-	if _, err := NewRedis(nil, store, key); err == nil {
-		t.Error("NewRedis accepted a store that does not journal")
+	if _, err := NewReplicator(nil, store, key); err == nil {
+		t.Error("NewReplicator accepted a store that does not journal")
 	}
 }
 

@@ -1,36 +1,20 @@
-package server
+package bans
 
 import (
-	"log/slog"
 	"net/netip"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/valyala/fasthttp"
-
-	"github.com/sidewall/sidewall/bans"
 	"github.com/sidewall/sidewall/limiter"
 )
 
-// actionBan is the X-Sidewall-Action of a denial by a dynamic ban (admin API or auto-ban),
-// kept apart from "blocklist" (the configured lists) so that nginx's log tells them apart.
-const actionBan = "ban"
-
-// denyBan writes the denial of a banned client: 403, action "ban", and the ban's prefix
-// and reason ("203.0.113.9/32 ban: scraping"), built on the stack.
-func (s *Server) denyBan(ctx *fasthttp.RequestCtx, req *request, m bans.Match) {
-	var buf [64 + bans.MaxReason]byte
-	reason := append(append(m.Prefix.AppendTo(buf[:0]), ' '), m.Reason...)
-	ctx.SetStatusCode(fasthttp.StatusForbidden)
-	ctx.Response.Header.Set(HeaderAction, actionBan)
-	ctx.Response.Header.SetBytesV(HeaderReason, reason)
-	if s.log.Enabled(ctx, slog.LevelInfo) {
-		s.log.Info("denied", "action", actionBan, "request_id", string(req.id),
-			"client", req.addr.String(), "entry", m.Prefix.String(), "reason", m.Reason,
-			"method", string(req.method), "uri", string(req.uri))
-	}
-}
+// The kinds of denial an AutoBan counts, as they read in a ban's reason and evidence
+// (the same words as the X-Sidewall-Action of those denials).
+const (
+	DenialWAF       = "waf"
+	DenialRateLimit = "ratelimit"
+)
 
 // AutoBanOptions configure an AutoBan.
 type AutoBanOptions struct {
@@ -54,9 +38,9 @@ type AutoBanOptions struct {
 // single IPv6 addresses would let a client dodge by rotating within it); the first
 // denial the limiter refuses is the Threshold-th, and bans the same address or /64.
 //
-// The ban goes to the bans store's queue (bans.Store.Submit), never waiting for a file
-// write on the hot path; until it applies, a few milliseconds later, the client's further
-// denials are submitted again and the store keeps one. Only denials pay anything: the
+// Count returns the ban for the caller to queue (Store.Submit), so that the hot path
+// never waits for a file write; until it applies, a few milliseconds later, the client's
+// further denials earn it again and the store keeps one. Only denials pay anything: the
 // allow path does not reach AutoBan at all.
 //
 // Evidence: the last evidenceSize counted denials of all clients are kept in a ring, and
@@ -88,7 +72,7 @@ const (
 type denial struct {
 	at     time.Time
 	client netip.Prefix // the counted key: an IPv4 /32 or an IPv6 /64
-	kind   string       // actionWAF or actionRateLimit
+	kind   string       // DenialWAF or DenialRateLimit
 	detail string       // the rule name, or the WAF's rule ids
 }
 
@@ -112,13 +96,13 @@ func NewAutoBan(opts AutoBanOptions) (*AutoBan, error) {
 	}
 	kinds := ""
 	if opts.WAF {
-		kinds = actionWAF
+		kinds = DenialWAF
 	}
 	if opts.RateLimit {
 		if kinds != "" {
 			kinds += "/"
 		}
-		kinds += actionRateLimit
+		kinds += DenialRateLimit
 	}
 	a.reason = "autoban: " + strconv.Itoa(opts.Threshold) + " " + kinds + " denials in " + opts.Window.String()
 	return a, nil
@@ -127,8 +111,33 @@ func NewAutoBan(opts AutoBanOptions) (*AutoBan, error) {
 // Options returns the options a was built with.
 func (a *AutoBan) Options() AutoBanOptions { return a.opts }
 
-// autoBanKey is the client a denial is counted against.
-func autoBanKey(addr netip.Addr) netip.Prefix {
+// Counts reports whether denials of kind (DenialWAF or DenialRateLimit) count towards a
+// ban.
+func (a *AutoBan) Counts(kind string) bool {
+	return (kind == DenialWAF && a.opts.WAF) || (kind == DenialRateLimit && a.opts.RateLimit)
+}
+
+// Count counts a denial of kind against the client at addr, at now; detail is the rule
+// name or the WAF's rule ids, for evidence. When this denial is the Threshold-th within
+// Window it returns the ban the client earned, for the caller to submit and log. The
+// caller has checked Counts(kind), and that the client is not allowlisted (a ban could
+// not apply to it).
+func (a *AutoBan) Count(addr netip.Addr, kind, detail string, now time.Time) (Ban, bool) {
+	client := clientPrefix(addr)
+	a.record(denial{at: now, client: client, kind: kind, detail: detail})
+	if a.counter != nil {
+		var key [2 + 16]byte
+		if a.counter.Allow(appendClientKey(key[:0], client), now).Allowed {
+			return Ban{}, false
+		}
+	}
+	return Ban{Prefix: client, Reason: a.reason, Source: SourceAutoBan,
+		Created: now, Expires: now.Add(a.opts.BanFor), Evidence: a.evidence(client, now)}, true
+}
+
+// clientPrefix is the client a denial is counted against, and banned: an IPv4 address,
+// or an IPv6 /64.
+func clientPrefix(addr netip.Addr) netip.Prefix {
 	addr = addr.Unmap()
 	if addr.Is4() {
 		return netip.PrefixFrom(addr, 32)
@@ -137,34 +146,16 @@ func autoBanKey(addr netip.Addr) netip.Prefix {
 	return p
 }
 
-// countDenial counts a denial of kind (actionWAF or actionRateLimit) towards auto-ban,
-// and bans the client that reaches the threshold. detail is the rule name or the WAF's
-// rule ids. An allowlisted client is never counted: a ban could not apply to it.
-func (s *Server) countDenial(p *Policy, req *request, kind, detail string, now time.Time) {
-	a := p.AutoBan
-	if a == nil || s.bans == nil || (kind == actionWAF && !a.opts.WAF) ||
-		(kind == actionRateLimit && !a.opts.RateLimit) || p.Allow.Contains(req.addr) {
-		return
+// appendClientKey appends the counter's key for client: the family, the prefix length
+// and the address bytes, so that IPv4 and IPv6 keys never collide.
+func appendClientKey(dst []byte, client netip.Prefix) []byte {
+	a := client.Addr()
+	if a.Is4() {
+		b := a.As4()
+		return append(append(dst, 4, 32), b[:]...)
 	}
-	client := autoBanKey(req.addr)
-	a.record(denial{at: now, client: client, kind: kind, detail: detail})
-	if a.counter != nil {
-		var key [2 + 16]byte
-		if a.counter.Allow(appendAddrPrefix(key[:0], client.Addr(), 32, 64), now).Allowed {
-			return
-		}
-	}
-	evidence := a.evidence(client, now)
-	b := bans.Ban{Prefix: client, Reason: a.reason, Source: bans.SourceAutoBan,
-		Created: now, Expires: now.Add(a.opts.BanFor), Evidence: evidence}
-	queued := s.bans.Submit(b)
-	msg := "auto-ban"
-	if !queued {
-		msg = "auto-ban dropped: the bans queue is full"
-	}
-	s.log.Warn(msg, "action", actionBan, "client", req.addr.String(), "prefix", client.String(),
-		"reason", a.reason, "ban_for", a.opts.BanFor.String(), "request_id", string(req.id),
-		"evidence", evidence)
+	b := a.As16()
+	return append(append(dst, 6, 64), b[:]...)
 }
 
 // record remembers d for evidence.

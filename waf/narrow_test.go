@@ -1,0 +1,81 @@
+package waf
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestNarrowingsApply: every narrowing finds its rule in the CRS and its edit applies,
+// and the narrowed rule keeps its id.
+func TestNarrowingsApply(t *testing.T) {
+	text, err := narrowedSecLang()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range narrowings {
+		if !strings.Contains(text, "SecRuleRemoveById "+strconv.Itoa(n.id)+"\n") || !strings.Contains(text, `"id:`+strconv.Itoa(n.id)+",") {
+			t.Errorf("narrowing %d: removal or rule missing from:\n%s", n.id, text)
+		}
+	}
+}
+
+// TestNarrowedRules: each narrowed rule still matches what the CRS wrote it for, and no
+// longer matches the benign traffic it misfired on.
+func TestNarrowedRules(t *testing.T) {
+	tests := []struct {
+		rule  int
+		name  string
+		req   *Request
+		match bool
+	}{
+		{942290, "Mixpanel's cookie", withHeader(get("/"), "Cookie",
+			`mp_0123456789abcdef_mixpanel=%7B%22distinct_id%22%3A%20%22%24device%3A18f%22%2C%22%24initial_referrer%22%3A%20%22%24direct%22%7D`), false},
+		{942290, "PostHog's $set_once", post("/e", jsonType, `{"event":"$identify","$set_once":{"plan":"free"}}`), false},
+		{942290, "[$ne] in the query", get("/login?user[$ne]=x&pass[$ne]=y"), true},
+		{942290, "$where in JSON", post("/api/find", jsonType, `{"$where":"sleep(100)"}`), true},
+		{942290, "$gt in a JSON key", post("/api/login", jsonType, `{"user":"admin","pass":{"$gt":""}}`), true},
+		{932160, "PostHog's $pathname", post("/e", jsonType, `{"event":"$pageview","properties":{"$pathname":"/pricing"}}`), false},
+		{480210, "PostHog's $pathname", post("/e", jsonType, `{"event":"$pageview","properties":{"$pathname":"/pricing"}}`), false},
+		{480210, "echo $PATH", get("/?cmd=x;echo%20$PATH"), true},
+		{480210, "${IFS} stays with 932160", get("/?cmd=cat${IFS}/etc/passwd"), false},
+		{932160, "${IFS}", get("/?cmd=cat${IFS}/etc/passwd"), true},
+		{932160, "/bin/bash", get("/?cmd=;/bin/bash%20-i"), true},
+		{942190, "'select all' in a review", post("/review", formType, "body=Having+trouble+with+the+%27select+all%27+button."), false},
+		{480220, "'select all' in a review", post("/review", formType, "body=Having+trouble+with+the+%27select+all%27+button."), false},
+		{480220, "quote, SELECT, FROM", get("/?id=1%27%3B%20select%20password%20from%20users--"), true},
+		{942190, "UNION SELECT after a quote", get("/?id=1%27%20union%20select%20%40%40version--"), true},
+		{942190, "xp_cmdshell", get("/?q=%20exec%20xp_cmdshell%20%27dir%27"), true},
+		{941180, "a breadcrumb naming window.location", post("/api/envelope", jsonType,
+			`{"breadcrumbs":[{"message":"window.location changed to /checkout"},{"message":"null is not an object (evaluating 'el.innerHTML')"}]}`), false},
+		{941180, "window.location assigned", get("/?q=%3Cimg%20src%3Dx%20onerror%3D%22window.location%3D%27%2F%2Fevil.example%27%22%3E"), true},
+		{941180, "document.cookie concatenated", post("/api/items", jsonType, `{"title":"'+document.cookie+'"}`), true},
+		{941180, "an HTML comment opener", get("/?q=%3C!--%3Cscript%3E"), true},
+		{920120, "an apostrophe in a file name", post("/upload", "multipart/form-data; boundary=BB",
+			"--BB\r\nContent-Disposition: form-data; name=\"f\"; filename=\"CV Olivia D'Angelo.docx\"\r\n\r\nPK\r\n--BB--\r\n"), false},
+		{920120, "a semicolon in a file name", post("/upload", "multipart/form-data; boundary=BB",
+			"--BB\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg;.php\"\r\n\r\nx\r\n--BB--\r\n"), true},
+	}
+	for _, tc := range tests {
+		t.Run(strconv.Itoa(tc.rule)+"/"+tc.name, func(t *testing.T) {
+			v := pl1.get(t).Inspect(tc.req)
+			got := slices.ContainsFunc(v.Matched, func(m Match) bool { return m.ID == tc.rule })
+			if got != tc.match {
+				t.Errorf("rule %d matched %v, want %v (matched %v)", tc.rule, got, tc.match, ids(v.Matched))
+			}
+		})
+	}
+}
+
+// TestUnconfirmedMatchesDoNotScore: a narrowed rule whose first half matches and whose
+// confirmation does not adds nothing to the score (the score moved to the chained rule;
+// left on the first, it was added whether the chain matched or not).
+func TestUnconfirmedMatchesDoNotScore(t *testing.T) {
+	for _, req := range []*Request{
+		post("/review", formType, "body=Having+trouble+with+the+%27select+all%27+button."),
+		post("/api/envelope", jsonType, `{"breadcrumbs":[{"message":"window.location changed to /checkout"}]}`),
+	} {
+		checkVerdict(t, pl1.get(t).Inspect(req), want{NoMatches: true})
+	}
+}
