@@ -92,8 +92,12 @@ func attackRequest(r *rng, p payload) Request {
 			body = []byte(p.value)
 		} else {
 			obj := map[string]any{param: p.value}
+			// A record id beside the payload, unless the payload is the id (drawn either
+			// way, so that every other sample stays as it was).
 			if r.chance(0.6) {
-				obj["id"] = r.IntN(9999)
+				if id := r.IntN(9999); param != "id" {
+					obj["id"] = id
+				}
 			}
 			if r.chance(0.4) {
 				obj = map[string]any{"data": obj, "meta": map[string]string{"client": "web"}}
