@@ -70,12 +70,16 @@ var narrowings = []narrowing{
 		// name the DOM in error messages and logs ("window.location changed to
 		// /checkout", "null is not an object (evaluating 'el.innerHTML')": 31 benign
 		// Sentry and Datadog reports). The rule now counts a keyword only in the syntax
-		// of a script: assigned, called, indexed, concatenated, passed or followed by a
-		// member; and the markup openers (<!--, <![CDATA[) as before.
+		// of a script: assigned, called, indexed, concatenated or passed, directly or
+		// through its members ("window.location.href = ...", "document.cookie.split(");
+		// and the markup openers (<!--, <![CDATA[) as before. A member read and left
+		// alone ("check `window.location.href` in the console"; a comparison, "===")
+		// names the DOM the way a sentence or a log line does: 5 benign forum posts
+		// with code matched for that alone.
 		id: 941180, file: "REQUEST-941-APPLICATION-ATTACK-XSS.conf",
 		// (The chained rule reads the value as the rule transformed it: urlDecodeUni has
 		// made "'+document.cookie+'" into "' document.cookie '", hence the quotes.)
-		edit: confirmedBy(`@rx (?i)(?:[=(+,;:\[{!&|?'\"][\s\x0b]*(?:document\.(?:cookie|domain|queryselector|body\.appendchild|write)|window\.location)|(?:document\.(?:cookie|domain|queryselector|body\.appendchild|write)|\.parentnode|\.innerhtml|window\.location)[\s\x0b]*(?:[=(\[+);,]|\.[a-z_$])|<!--|<!\[cdata\[)`, ""),
+		edit: confirmedBy(`@rx (?i)(?:[=(+,;:\[{!&|?'\"][\s\x0b]*(?:document\.(?:cookie|domain|queryselector|body\.appendchild|write)|window\.location)|(?:document\.(?:cookie|domain|queryselector|body\.appendchild|write)|\.parentnode|\.innerhtml|window\.location)(?:\.[a-z_$][\w$]*)*[\s\x0b]*(?:=(?:[^=]|$)|[(\[+);,])|<!--|<!\[cdata\[)`, ""),
 	},
 	{
 		// An apostrophe in an uploaded file's name ("CV Olivia D'Angelo.docx"): 920120
