@@ -281,7 +281,7 @@ func addressesGrammar(v string) bool {
 		return forwardedGrammar(v)
 	}
 	for _, a := range strings.Split(v, ",") {
-		a = strings.TrimSpace(a)
+		a = strings.Trim(a, " \t") // OWS: a blank or a tab, not every space Unicode knows
 		if a == "unknown" {
 			continue
 		}
