@@ -77,6 +77,7 @@ var (
 	famConditions  = headerFamily{"conditions", conditionsGrammar}
 	famAddresses   = headerFamily{"addresses", addressesGrammar}
 	famOrigin      = headerFamily{"origin", originGrammar}
+	famSignatures  = headerFamily{"signatures", signaturesGrammar}
 )
 
 // headerFamilies names each header sidewall knows the structure of, lower-case, with
@@ -127,6 +128,11 @@ var headerFamilies = func() map[string]*headerFamily {
 		fastly-client-ip x-originating-ip x-remote-ip x-remote-addr forwarded`)
 	// Origin (scheme://host[:port] or null) and Host (host[:port]).
 	add(&famOrigin, "origin host")
+	// HTTP Message Signatures (RFC 9421, which signed bots and agents send) and digests
+	// (RFC 9530): structured-field dictionaries of byte sequences and of inner lists of
+	// component names, sig1=("@method" "@path");created=1618884473;keyid="k".
+	add(&famSignatures, `signature-input signature signature-agent content-digest repr-digest
+		want-content-digest want-repr-digest`)
 	return m
 }()
 
@@ -271,6 +277,53 @@ func conditionsGrammar(v string) bool {
 		return true
 	}
 	return tokenList(v) // "W/\"0815\", \"abc\"", "*", "bytes=0-99, 200-", "163"
+}
+
+// signaturesGrammar is a structured-field dictionary (RFC 8941) as HTTP Message
+// Signatures and digests write it: a list of key=value members whose values are tokens,
+// strings, integers or byte sequences (:base64:), with parameters, and inner lists of
+// strings. Only an inner list may hold a parenthesis or a blank between its items.
+func signaturesGrammar(v string) bool {
+	var outer strings.Builder
+	for {
+		open := strings.IndexByte(v, '(')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(v[open:], ')')
+		if end < 0 || !innerListGrammar(v[open+1:open+end]) {
+			return false
+		}
+		outer.WriteString(v[:open])
+		outer.WriteByte('l') // the inner list, as one token for the list grammar
+		v = v[open+end+1:]
+	}
+	outer.WriteString(v)
+	return signatureList(outer.String())
+}
+
+var signatureList = listGrammar("/:")
+
+// innerListGrammar is the inside of an inner list of component names: quoted strings,
+// each with optional parameters (;name="id", ;sf), separated by single blanks.
+func innerListGrammar(v string) bool {
+	if v == "" {
+		return true
+	}
+	for item := range strings.SplitSeq(v, " ") {
+		if len(item) < 2 || item[0] != '"' {
+			return false
+		}
+		end := strings.IndexByte(item[1:], '"')
+		if end < 0 || strings.ContainsAny(item[1:1+end], `\'<>`) {
+			return false
+		}
+		params := item[end+2:]
+		if params != "" && (params[0] != ';' || strings.ContainsRune(params, ',') || !signatureList(params)) {
+			return false
+		}
+	}
+	return true
 }
 
 var forwardedGrammar = listGrammar(":[]")
