@@ -96,8 +96,17 @@ func findShellCommand(s string) (string, bool) {
 		return s[i:min(len(s), i+40)], true
 	}
 	backticks := 0
+	// Where the last blank and the last '=' or '?' were, for queryAmpersand's question,
+	// asked as the loop goes rather than by reading back from each '&'.
+	lastBlank, lastField := -1, -1
 	for i := 0; i < len(s); i++ {
 		start := -1
+		switch c := s[i]; {
+		case isBlank(c):
+			lastBlank = i
+		case c == '=' || c == '?':
+			lastField = i
+		}
 		switch c := s[i]; c {
 		case ';':
 			if !htmlEntityEndAt(s, i) {
@@ -118,7 +127,7 @@ func findShellCommand(s string) (string, bool) {
 				start = i + 1
 			case i > 0 && s[i-1] == '>', i+1 < len(s) && s[i+1] == '>':
 				// a redirection: >&2, &>file
-			case htmlEntityAt(s, i), queryAmpersand(s, i):
+			case htmlEntityAt(s, i), lastField > lastBlank: // an entity; a query's a=1&b=2
 			default:
 				start = i + 1
 			}
@@ -607,17 +616,6 @@ func htmlEntityEndAt(s string, i int) bool {
 			return j < i-1
 		case !isAlnum(c) && c != '#':
 			return false
-		}
-	}
-	return false
-}
-
-// queryAmpersand reports whether the '&' at s[i] separates the fields of a query
-// string or form (a=1&b=2): the text before it, back to a blank, holds a '=' or '?'.
-func queryAmpersand(s string, i int) bool {
-	for j := i - 1; j >= 0 && !isBlank(s[j]); j-- {
-		if s[j] == '=' || s[j] == '?' {
-			return true
 		}
 	}
 	return false

@@ -123,6 +123,18 @@ func findXXE(s string, k xxeKind) (string, bool) {
 	if k == xxeXInclude {
 		return findXInclude(s)
 	}
+	return findDecl(s, k, 0)
+}
+
+// maxNesting is how deep findDecl follows declarations inside entity values:
+// out-of-band XXE nests one; more only costs time on a hostile value.
+const maxNesting = 2
+
+// findDecl is findXXE for the declarations of s, nested levels deep in entity values.
+// It reads s once: each declaration is read up to its '>', or up to where it cannot go
+// on (a '<' outside its literals, a DOCTYPE's internal subset), never to the end of s
+// for each of many unclosed declarations.
+func findDecl(s string, k xxeKind, nested int) (string, bool) {
 	for i := 0; ; {
 		j := strings.Index(s[i:], "<!")
 		if j < 0 {
@@ -147,8 +159,10 @@ func findXXE(s string, k xxeKind) (string, bool) {
 			}
 			// An entity's value may declare another (out-of-band XXE nests one in a
 			// parameter entity's value, with its '%' written as &#x25;).
-			if nested, ok := findXXE(d.value, k); ok {
-				return nested, true
+			if nested < maxNesting {
+				if inner, ok := findDecl(d.value, k, nested+1); ok {
+					return inner, true
+				}
 			}
 			i += len(d.text)
 		default:
@@ -167,9 +181,11 @@ type decl struct {
 }
 
 // parseDecl reads the declaration that starts s, whose keyword ends at offset i:
-// white space, names and keywords, quoted literals, and for a DOCTYPE the internal
-// subset in brackets, which it passes over. It is lenient, as parsers are: it reads
-// what is there and stops at the '>' that ends the declaration.
+// white space, names and keywords, and quoted literals. It is lenient, as parsers are:
+// it reads what is there and stops at the '>' that ends the declaration, at a DOCTYPE's
+// internal subset ('['; its external identifier comes before it, and findDecl finds
+// the declarations inside as it goes on), or at a '<' outside a literal, which no
+// declaration holds. So a declaration is never read past the next one.
 func parseDecl(s string, i int) decl {
 	var d decl
 	var words []string // names and keywords outside quotes, in order
@@ -189,9 +205,9 @@ func parseDecl(s string, i int) decl {
 			literals = append(literals, s[i+1:i+1+end])
 			words = append(words, "") // a literal's place among the words
 			i += end + 2
-		case c == '[':
-			// The internal subset of a DOCTYPE: passed over, quotes and all.
-			i = skipSubset(s, i+1)
+		case c == '[' || c == '<':
+			d.text = s[:i]
+			return d.finish(words, literals)
 		case c == '%':
 			d.parameter = true
 			i++
@@ -199,7 +215,7 @@ func parseDecl(s string, i int) decl {
 			i++
 		default:
 			j := i
-			for j < len(s) && !isSpace(s[j]) && !strings.ContainsRune(">\"'[%", rune(s[j])) {
+			for j < len(s) && !isSpace(s[j]) && strings.IndexByte(">\"'[%<", s[j]) < 0 {
 				j++
 			}
 			words = append(words, s[i:j])
@@ -236,32 +252,6 @@ func (d decl) finish(words, literals []string) decl {
 		}
 	}
 	return d
-}
-
-// skipSubset returns the offset just past the ']' that closes an internal subset
-// opened before s[i], quotes and comments inside it passed over.
-func skipSubset(s string, i int) int {
-	for i < len(s) {
-		switch c := s[i]; {
-		case c == ']':
-			return i + 1
-		case c == '"' || c == '\'':
-			end := strings.IndexByte(s[i+1:], c)
-			if end < 0 {
-				return len(s)
-			}
-			i += end + 2
-		case strings.HasPrefix(s[i:], "<!--"):
-			end := strings.Index(s[i+4:], "-->")
-			if end < 0 {
-				return len(s)
-			}
-			i += end + 7
-		default:
-			i++
-		}
-	}
-	return len(s)
 }
 
 // w3cDTD reports whether a system literal is one of the W3C's published DTDs, which
