@@ -91,6 +91,46 @@ var narrowings = []narrowing{
 	},
 }
 
+// A few CRS rules read arguments and cookies but no header that sidewall reads like an
+// argument (TX:sidewall_headers, headers.go), and sidewall's class rules have no twin
+// of them: a javascript: or data: URI in a custom header that a page reflects into a
+// link passed. sidewall also runs these on TX:sidewall_headers, under ids of its own,
+// made from the CRS's text at load time like the narrowings (same pattern,
+// transformations and score; New fails if the text is no longer what it expects).
+var onHeaders = []struct {
+	id, as int
+	file   string
+}{
+	{941170, 481110, "REQUEST-941-APPLICATION-ATTACK-XSS.conf"}, // javascript: and data: URIs, -moz-binding, @import
+	{941210, 481111, "REQUEST-941-APPLICATION-ATTACK-XSS.conf"}, // javascript: spelled with entities and blanks
+}
+
+// onHeadersSecLang renders onHeaders. It runs after sidewall's rule files, whose
+// SIDEWALL-482-HEADERS.conf collects TX:sidewall_headers in the same phase.
+var onHeadersSecLang = sync.OnceValues(func() (string, error) {
+	var b strings.Builder
+	for _, h := range onHeaders {
+		rule, err := crsRule(h.file, h.id)
+		if err != nil {
+			return "", fmt.Errorf("rule %d on headers: %w", h.id, err)
+		}
+		targets, _, _ := strings.Cut(strings.TrimPrefix(rule, "SecRule "), " ")
+		clone, err := edits(
+			replaceOnce("SecRule "+targets+" ", "SecRule TX:sidewall_headers "),
+			replaceOnce(fmt.Sprintf(`"id:%d,`, h.id), fmt.Sprintf(`"id:%d,`, h.as)),
+			replaceOnce(`tag:'OWASP_CRS',`, `tag:'OWASP_CRS',\`+"\n"+`    tag:'sidewall',`),
+		)(rule)
+		if err != nil {
+			return "", fmt.Errorf("rule %d on headers: the CRS's rule changed: %w", h.id, err)
+		}
+		if strings.Contains(clone, "chain") {
+			return "", fmt.Errorf("rule %d on headers: the CRS's rule has a chain", h.id)
+		}
+		b.WriteString(clone + "\n")
+	}
+	return b.String(), nil
+})
+
 // quotedKeywordConfirmed is 942190's narrowing (see narrowings).
 func quotedKeywordConfirmed(rule string) (string, error) {
 	const alt = `;?[\s\x0b]*(?:having|select|union\b[\s\x0b]*(?:all|(?:distin|sele)ct))\b[\s\x0b]*[^\s\x0b]`
@@ -208,11 +248,7 @@ func replaceOnce(old, new string) func(string) (string, error) {
 var narrowedSecLang = sync.OnceValues(func() (string, error) {
 	var b strings.Builder
 	for _, n := range narrowings {
-		text, err := fs.ReadFile(coreruleset.FS, "@owasp_crs/"+n.file)
-		if err != nil {
-			return "", fmt.Errorf("narrowing %d: %w", n.id, err)
-		}
-		rule, err := ruleText(string(text), n.id)
+		rule, err := crsRule(n.file, n.id)
 		if err != nil {
 			return "", fmt.Errorf("narrowing %d: %w", n.id, err)
 		}
@@ -224,6 +260,15 @@ var narrowedSecLang = sync.OnceValues(func() (string, error) {
 	}
 	return b.String(), nil
 })
+
+// crsRule returns the text of rule id in the embedded CRS's rule file (ruleText).
+func crsRule(file string, id int) (string, error) {
+	text, err := fs.ReadFile(coreruleset.FS, "@owasp_crs/"+file)
+	if err != nil {
+		return "", err
+	}
+	return ruleText(string(text), id)
+}
 
 // ruleText returns the text of rule id in a CRS rule file: from the unindented "SecRule"
 // line that starts it to the next unindented directive (the CRS indents the rules of a

@@ -169,8 +169,10 @@ func (o Options) sources(fsys rulesFS) []source {
 	// New has made sure narrowedSecLang has no error.
 	narrowed, _ := narrowedSecLang()
 	src = append(src, source{name: "sidewall's narrowed CRS rules (narrow.go)", add: directives(narrowed)})
-	src = append(src, source{add: directives("Include @sidewall/*.conf\n" +
-		"Include @owasp_crs/REQUEST-94[5-9]*.conf\n" +
+	src = append(src, source{add: directives("Include @sidewall/*.conf")})
+	onHeaders, _ := onHeadersSecLang() // checked by New, as narrowedSecLang
+	src = append(src, source{name: "CRS rules sidewall also runs on headers (narrow.go)", add: directives(onHeaders)})
+	src = append(src, source{add: directives("Include @owasp_crs/REQUEST-94[5-9]*.conf\n" +
 		"Include @owasp_crs/REQUEST-9[5-9]*.conf\n" +
 		"Include @owasp_crs/RESPONSE-*.conf")})
 	if len(o.RemoveRuleIDs) > 0 {
