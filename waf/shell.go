@@ -96,8 +96,9 @@ func findShellCommand(s string) (string, bool) {
 		return s[i:min(len(s), i+40)], true
 	}
 	backticks := 0
-	// Where the last blank and the last '=' or '?' were, for queryAmpersand's question,
-	// asked as the loop goes rather than by reading back from each '&'.
+	// Where the last blank and the last '=' or '?' were: an '&' with a '=' or '?'
+	// since the last blank separates a query's or a form's fields (a=1&b=2), and
+	// keeping both as the loop goes answers that without reading back from each '&'.
 	lastBlank, lastField := -1, -1
 	for i := 0; i < len(s); i++ {
 		start := -1
