@@ -61,6 +61,12 @@ func TestNarrowedRules(t *testing.T) {
 			"--BB\r\nContent-Disposition: form-data; name=\"f\"; filename=\"CV Olivia D'Angelo.docx\"\r\n\r\nPK\r\n--BB--\r\n"), false},
 		{920120, "a semicolon in a file name", post("/upload", "multipart/form-data; boundary=BB",
 			"--BB\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg;.php\"\r\n\r\nx\r\n--BB--\r\n"), true},
+		{920450, "Proxy (httpoxy)", withHeader(get("/"), "Proxy", "http://evil.example:8080"), true},
+		{920450, "X-HTTP-Method-Override", withHeader(get("/"), "X-HTTP-Method-Override", "DELETE"), true},
+		{920450, "If, the list's shortest entry", withHeader(get("/"), "If", "<http://a/> (<urn:x>)"), true},
+		{920450, "Range, inside /content-range/", withHeader(get("/"), "Range", "bytes=0-99"), false},
+		{920450, "TE, inside /content-encoding/'s letters", withHeader(get("/"), "TE", "trailers"), false},
+		{920450, "X-Proxy-Id, holding an entry", withHeader(get("/"), "X-Proxy-Id", "7"), false},
 	}
 	for _, tc := range tests {
 		t.Run(strconv.Itoa(tc.rule)+"/"+tc.name, func(t *testing.T) {
@@ -83,4 +89,40 @@ func TestUnconfirmedMatchesDoNotScore(t *testing.T) {
 	} {
 		checkVerdict(t, pl1.get(t).Inspect(req), want{NoMatches: true})
 	}
+}
+
+func TestIsListEntry(t *testing.T) {
+	const list = "/proxy/ /lock-token/ /content-range/ /if/"
+	tests := []struct {
+		value string
+		want  bool
+	}{
+		{"proxy", true}, {"if", true}, {"content-range", true}, {"lock-token", true},
+		{"range", false}, {"content", false}, {"i", false}, {"proxy/ /lock-token", true},
+		{"", false}, {"/proxy/", false}, {"x-proxy", false}, {"proxy-x", false},
+	}
+	for _, tc := range tests {
+		if got := isListEntry(list, tc.value); got != tc.want {
+			t.Errorf("isListEntry(%q) = %v, want %v", tc.value, got, tc.want)
+		}
+		if want := strings.Contains(list, "/"+tc.value+"/"); tc.want != want {
+			t.Errorf("%q: the table says %v, the CRS's way says %v", tc.value, tc.want, want)
+		}
+	}
+	if !isListEntry("a //", "") || isListEntry("", "") {
+		t.Error("an empty value is an entry only of a list holding //")
+	}
+}
+
+// FuzzIsListEntry: isListEntry answers what the CRS's own construction answers, @within
+// (substring) of "/"+value+"/", for any list and value.
+func FuzzIsListEntry(f *testing.F) {
+	f.Add("/proxy/ /if/", "if")
+	f.Add("//", "")
+	f.Add("/a/a/", "a/a")
+	f.Fuzz(func(t *testing.T, list, value string) {
+		if got, want := isListEntry(list, value), strings.Contains(list, "/"+value+"/"); got != want {
+			t.Errorf("isListEntry(%q, %q) = %v, want %v", list, value, got, want)
+		}
+	})
 }

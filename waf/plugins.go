@@ -8,8 +8,8 @@ import (
 
 // registerPlugins registers sidewall's additions to SecLang with Coraza, once per
 // process: the @rx operator (rx.go, replacing Coraza's own), @detectOverlongUTF8
-// (overlong.go), the sidewallderive action (derive.go) and the TEXT body processor
-// (textprocessor.go). Coraza keeps operators and actions in process-wide tables that its
+// (overlong.go), @withinSlashed (listentry.go), the sidewallderive action (derive.go)
+// and the TEXT body processor (textprocessor.go), among others. Coraza keeps operators and actions in process-wide tables that its
 // parser reads without a lock, so this must happen before any WAF is built: New calls
 // it first thing, and sidewall builds no Coraza WAF but through New. It is a function
 // rather than an init so that merely importing the package changes nothing.
@@ -17,6 +17,7 @@ func registerPlugins() {
 	registerOnce.Do(func() {
 		plugins.RegisterOperator("rx", newRx)
 		plugins.RegisterOperator("detectOverlongUTF8", newOverlongOp)
+		plugins.RegisterOperator("withinSlashed", newListEntryOp)
 		plugins.RegisterOperator("detectXXE", newXXEOp)
 		plugins.RegisterOperator("detectShell", finder(findShellCommand, shellMayMatch))
 		plugins.RegisterOperator("detectTemplate", finder(findTemplateInjection, templateMayMatch))
