@@ -92,6 +92,23 @@ var narrowings = []narrowing{
 		edit: replaceOnce(`|[^\"';=\x5c])*$"`, `|[^\";=\x5c])*$"`),
 	},
 	{
+		// UNION and SELECT as SQL writes them: next to each other. 942270 matched
+		// "union", anything, "select", anything, "from" (no word boundary, no limit
+		// on what lies between), so a sentence with the three words in that order
+		// was an injection: "Union Station pickup would be ideal. Please select the
+		// best option from the list" (1 of 5,650 benign requests; "the European
+		// Union ... select ... from" in any long text field). In SQL only blanks,
+		// comments, parentheses, ALL, DISTINCT or DISTINCTROW (MySQL) stand between
+		// UNION and its SELECT. The narrowed rule allows exactly those between them:
+		// any byte but a letter or "_" (digits too, for MySQL's /*!50000select*/),
+		// the three words, whole comments (/*...*/, -- or # to the end of the line),
+		// or nothing at all ("unionselectfrom", the CRS's own test). What follows
+		// SELECT is as the CRS wrote it.
+		id: 942270, file: "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+		edit: replaceOnce(`"@rx (?i)union.*?select.*?from"`,
+			`"@rx (?i)union(?:[^a-z_]|all|distinct(?:row)?|/\*[\s\S]*?\*/|(?:--|#)[^\n]*(?:\n|$))*select.*?from"`),
+	},
+	{
 		// Not narrower, cheaper: the same verdict on every request. 920450 copies each
 		// header name into TX ("tx.header_name_920450_accept=/accept/") and reads them
 		// back in a chained rule, TX:/^header_name_920450_/ "@within" the restricted
