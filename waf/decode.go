@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -34,6 +37,7 @@ const (
 	decForm   = ":qs"   // followed by the parameter, ":qs.name"
 	decJSON   = ":json" // followed by the path, ":json.user.name"
 	decJWT    = ":jwt"  // ":jwt.header.", ":jwt.payload."
+	decXML    = ":xml"  // followed by the element, ":xml.Issuer.0", or its attribute, ":xml.Response@ID.0"
 )
 
 // decoder decodes the values of one phase of one request.
@@ -65,6 +69,17 @@ func (d *decoder) value(name, v string, depth int) {
 		if d.budget -= len(l.text); d.budget < 0 {
 			d.limit = LimitDecodedBytes
 			return
+		}
+		// A layer whose text is an XML document (a SAML response, base64 in a form
+		// field) is read as sidewall reads an XML body: its text and attribute values.
+		// Its markup is the document's, not an attacker's: read whole, the XSS rules
+		// took every SAML login for an attack (941100 and 941130 on the decoded
+		// SAMLResponse). A document with a declaration (<!DOCTYPE, <!ENTITY), an
+		// XInclude or anything that is not well-formed stays whole text, for
+		// @detectXXE and the rest to judge as before.
+		if parts, ok := xmlParts(l.text); ok {
+			d.walkJSON(name+l.suffix+decXML, parts, depth+1)
+			continue
 		}
 		// A layer whose text is a document (JSON, a form) is read as its parts only:
 		// the rules judge the parts, and the document's text, read whole, is a run of
@@ -353,4 +368,61 @@ func jsUnescape(s string) (string, bool) {
 	}
 	out := b.String()
 	return out, changed && isText(out)
+}
+
+// xmlParts returns the text and attribute values of s when s is, whole, a well-formed XML
+// document without declarations or XInclude, keyed by the local name of their element
+// ("Issuer") or element and attribute ("Response@ID"), each a list in document order (the
+// shape walkJSON reads). Comments and processing instructions are left out, as Coraza's
+// XML body processor leaves them out of XML:/*.
+func xmlParts(s string) (map[string]any, bool) {
+	t := strings.TrimSpace(s)
+	if len(t) < 4 || t[0] != '<' || strings.Contains(t, "XInclude") {
+		return nil, false
+	}
+	dec := xml.NewDecoder(strings.NewReader(t))
+	dec.Strict = true
+	parts := make(map[string]any)
+	addPart := func(k, v string) {
+		if v = strings.TrimSpace(v); v == "" {
+			return
+		}
+		list, _ := parts[k].([]any)
+		parts[k] = append(list, v)
+	}
+	var open []string
+	elements := 0
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, false
+		}
+		switch x := tok.(type) {
+		case xml.StartElement:
+			if len(open) == 0 && elements > 0 {
+				return nil, false // a second root: not one document
+			}
+			elements++
+			open = append(open, x.Name.Local)
+			for _, a := range x.Attr {
+				addPart(x.Name.Local+"@"+a.Name.Local, a.Value)
+			}
+		case xml.EndElement:
+			open = open[:len(open)-1]
+		case xml.CharData:
+			if len(open) == 0 {
+				if len(strings.TrimSpace(string(x))) > 0 {
+					return nil, false // text outside the root
+				}
+				continue
+			}
+			addPart(open[len(open)-1], string(x))
+		case xml.Directive:
+			return nil, false
+		}
+	}
+	return parts, elements > 0 && len(open) == 0
 }

@@ -3,6 +3,7 @@ package waf
 import (
 	"encoding/base64"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -41,6 +42,16 @@ func TestDecoder(t *testing.T) {
 		// A plain URL (the issuer) is left out: it holds no other language.
 		{"a JWT", jwt, map[string]string{"q:jwt.header.alg": "RS256", "q:jwt.header.typ": "JWT",
 			"q:jwt.payload.sub": "1' OR '1'='1"}},
+		// An XML document (a SAML response) is read as its text and attribute values.
+		{"base64 XML document", b64(`<?xml version="1.0"?><r a="1"><!-- c --><x>hi</x><x> </x><y b="&lt;b&gt;">t</y></r>`),
+			map[string]string{"q:b64:xml.r@a.0": "1", "q:b64:xml.x.0": "hi", "q:b64:xml.y@b.0": "<b>", "q:b64:xml.y.0": "t"}},
+		// ...unless it declares anything, includes, or is not one well-formed document.
+		{"base64 XML with a DOCTYPE", b64(`<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>`),
+			map[string]string{"q:b64": `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>`}},
+		{"base64 XML with an XInclude", b64(`<r xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd"/></r>`),
+			map[string]string{"q:b64": `<r xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd"/></r>`}},
+		{"base64 markup that is not XML", b64(`<r><img src=x onerror=alert(1)></r>`), map[string]string{"q:b64": `<r><img src=x onerror=alert(1)></r>`}},
+		{"base64 of two XML roots", b64(`<a>1</a><b>2</b>`), map[string]string{"q:b64": `<a>1</a><b>2</b>`}},
 		// What must decode to nothing: random tokens, signatures, images, words.
 		{"random token", "OZ2HjIIXooppHMmtjSi-8h1vWRVjYYwAjGE24pMEtyM", map[string]string{}},
 		{"hex id", "8f52a55a1d474939b490640ba63495df", map[string]string{}},
@@ -83,6 +94,7 @@ func FuzzDecoder(f *testing.F) {
 	f.Add(b64("1' OR '1'='1"))
 	f.Add(`{"a":"%3Cb%3E","c":["\u003c"]}`)
 	f.Add("a=1&b=" + b64("x y z"))
+	f.Add(b64(`<r a="1"><x>&lt;b&gt;</x></r>`))
 	f.Fuzz(func(t *testing.T, v string) {
 		const budget = 4096
 		total := 0
@@ -109,6 +121,12 @@ func TestDecodedPayloadsAreDenied(t *testing.T) {
 			b64url(`{"alg":"HS256"}`)+"."+b64url(`{"sub":"`+sqli+`"}`)+".sig")},
 		{"JSON in a form field", "ARGS:data:json.q", post("/f", formType, "data=%7B%22q%22%3A%22"+strings.ReplaceAll(sqli, " ", "+")+"%22%7D")},
 		{"base64 in a JSON body", "ARGS:json.payload:b64", post("/api", jsonType, `{"payload":"`+b64(sqli)+`"}`)},
+		{"a SAML response's NameID", "ARGS:SAMLResponse:b64:xml.NameID.0", post("/saml/acs", formType, "SAMLResponse="+url.QueryEscape(b64(
+			`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><saml:NameID xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">`+sqli+`</saml:NameID></samlp:Response>`)))},
+		{"a SAML response's attribute", "ARGS:SAMLResponse:b64:xml.Attribute@Name.0", post("/saml/acs", formType, "SAMLResponse="+url.QueryEscape(b64(
+			`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><Attribute Name="&lt;script&gt;alert(document.domain)&lt;/script&gt;"/></samlp:Response>`)))},
+		{"XXE in a SAML response", "ARGS:SAMLResponse:b64", post("/saml/acs", formType, "SAMLResponse="+url.QueryEscape(b64(
+			`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&x;</samlp:Response>`)))},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
