@@ -2,6 +2,7 @@ package waf
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/corazawaf/coraza/v3/collection"
@@ -25,7 +26,8 @@ import (
 //
 // Some values are read for what they are, too (shapes.go): a data: URL of a raster image
 // is inspected as its media type and size, not as base64 text that CRS patterns (";base64",
-// "data:") took for PHP wrappers and XSS vectors.
+// "data:") took for PHP wrappers and XSS vectors; a value labelled "base64-" (a
+// Supabase session cookie) as the base64 after the label.
 //
 // The derivation is a SecLang action of sidewall's, "sidewallderive", run by a SecAction
 // in phase 1 on the query string's arguments and in phase 2 on the body's, after Coraza
@@ -78,7 +80,12 @@ func (d *deriver) Evaluate(_ plugintypes.RuleMetadata, tx plugintypes.Transactio
 		dec.value(m.Key(), m.Value(), 0)
 	}
 	if !d.body {
-		for _, m := range v.RequestCookies().FindAll() {
+		cookies := v.RequestCookies().FindAll()
+		if slices.ContainsFunc(cookies, func(m types.MatchData) bool { return isLabelled(m.Value()) }) {
+			stripEncodingLabels(v.RequestCookies())
+			cookies = v.RequestCookies().FindAll()
+		}
+		for _, m := range cookies {
 			dec.value("cookie:"+m.Key(), m.Value(), 0)
 		}
 		for _, m := range v.RequestHeaders().FindAll() {

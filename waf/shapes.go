@@ -20,37 +20,27 @@ const (
 // readShapes replaces values of args whose shape sidewall knows with what the rules
 // should read of them (see the package's derived arguments): a raster image's data: URL
 // with a note of its media type and size, a GraphQL document with nothing, its string
-// literals going to name:gql, and a query string ("?idsite=1&url=https%3A...", as
-// Matomo batches its hits) with nothing, its parameters, decoded, going to name:qs.param.
+// literals going to name:gql, a query string ("?idsite=1&url=https%3A...", as Matomo
+// batches its hits) with nothing, its parameters, decoded, going to name:qs.param, and a
+// value labelled "base64-" with the base64 after the label (stripEncodingLabels).
 func readShapes(args collection.Map) {
-	all := args.FindAll()
-	if len(all) == 0 {
-		return
+	mayHaveShape := func(v string) bool {
+		return strings.HasPrefix(v, "data:") || looksLikeGraphQL(v) || strings.HasPrefix(v, "?") || isLabelled(v)
 	}
-	var seen map[string]bool
-	for _, m := range all {
-		v := m.Value()
-		if !strings.HasPrefix(v, "data:") && !looksLikeGraphQL(v) && !strings.HasPrefix(v, "?") {
-			continue
-		}
-		// A name's values, every spelling together, in order: SetIndex counts in them.
-		k := strings.ToLower(m.Key())
-		if seen[k] {
-			continue
-		}
-		if seen == nil {
-			seen = make(map[string]bool)
-		}
-		seen[k] = true
-		for i, v := range args.Get(m.Key()) {
+	for _, key := range namesHolding(args, mayHaveShape) {
+		for i, v := range args.Get(key) {
+			if rest, ok := labelledBase64(v); ok {
+				args.SetIndex(key, i, rest)
+				continue
+			}
 			if short, ok := imageDataURL(v); ok {
-				args.SetIndex(m.Key(), i, short)
+				args.SetIndex(key, i, short)
 				continue
 			}
 			if pairs, ok := queryString(v); ok {
-				args.SetIndex(m.Key(), i, "")
+				args.SetIndex(key, i, "")
 				for _, p := range pairs {
-					args.Add(m.Key()+qsSuffix+p[0], p[1])
+					args.Add(key+qsSuffix+p[0], p[1])
 				}
 				continue
 			}
@@ -61,9 +51,9 @@ func readShapes(args collection.Map) {
 			if err != nil {
 				continue
 			}
-			args.SetIndex(m.Key(), i, "")
+			args.SetIndex(key, i, "")
 			for _, lit := range lits {
-				args.Add(m.Key()+gqlSuffix, lit)
+				args.Add(key+gqlSuffix, lit)
 			}
 		}
 	}
@@ -180,4 +170,76 @@ func isParamName(s string) bool {
 		}
 	}
 	return true
+}
+
+// base64Label is the prefix of a value that says, in the value, that the rest is base64:
+// @supabase/ssr writes its session cookie (sb-<project>-auth-token) as "base64-" and the
+// base64url of the session's JSON, on every request of a signed-in user.
+const base64Label = "base64-"
+
+// stripEncodingLabels removes base64Label from each value of m that is the label and
+// nothing but base64 (or base64url) after it, leaving the encoded text, which the
+// decoder reads as any other base64. The label says how the rest is encoded and holds
+// nothing else; left on, 932260 read "base64-eyJ..." as the base64 command at the start
+// of a value (a shell would look for a command named "base64-eyJ..."), so every request
+// of a Supabase app's signed-in user was denied.
+//
+// readShapes does the same for arguments; the deriver calls this for cookies.
+func stripEncodingLabels(m collection.Map) {
+	for _, key := range namesHolding(m, isLabelled) {
+		for i, v := range m.Get(key) {
+			if rest, ok := labelledBase64(v); ok {
+				m.SetIndex(key, i, rest)
+			}
+		}
+	}
+}
+
+// namesHolding returns the names of m that hold a value for which pred is true, each
+// once (names compare without case in Coraza's maps: one name's values, every spelling
+// together, in order, are what Get returns and SetIndex counts in).
+func namesHolding(m collection.Map, pred func(string) bool) []string {
+	var names []string
+	var seen map[string]bool
+	for _, md := range m.FindAll() {
+		if !pred(md.Value()) {
+			continue
+		}
+		k := strings.ToLower(md.Key())
+		if seen[k] {
+			continue
+		}
+		if seen == nil {
+			seen = make(map[string]bool)
+		}
+		seen[k] = true
+		names = append(names, md.Key())
+	}
+	return names
+}
+
+// isLabelled reports whether labelledBase64 accepts v.
+func isLabelled(v string) bool {
+	_, ok := labelledBase64(v)
+	return ok
+}
+
+// labelledBase64 returns what follows base64Label in v when that is, whole, at least 8
+// characters of the base64 or base64url alphabet (padding at most "==" at the end).
+func labelledBase64(v string) (string, bool) {
+	rest, ok := strings.CutPrefix(v, base64Label)
+	if !ok || len(rest) < 8 {
+		return "", false
+	}
+	body := strings.TrimRight(rest, "=")
+	if len(rest)-len(body) > 2 {
+		return "", false
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_') {
+			return "", false
+		}
+	}
+	return rest, true
 }

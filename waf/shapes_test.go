@@ -30,6 +30,31 @@ func TestImageDataURL(t *testing.T) {
 	}
 }
 
+func TestLabelledBase64(t *testing.T) {
+	tests := []struct {
+		v, want string
+	}{
+		{"base64-eyJhIjoiYiJ9", "eyJhIjoiYiJ9"},
+		{"base64-eyJhIjoiYiJ9==", "eyJhIjoiYiJ9=="},
+		{"base64-ab+/cd_-ef", "ab+/cd_-ef"},
+		{"base64-short", ""},             // under 8 characters
+		{"base64-eyJhIjoiYiJ9===", ""},   // three pads
+		{"base64 -d /etc/shadow", ""},    // the command
+		{"base64-eyJhIjoiYiJ9;id", ""},   // not base64 to the end
+		{"base64-eyJhIjoi YiJ9", ""},     // a blank
+		{"xbase64-eyJhIjoiYiJ9", ""},     // not at the start
+		{"base64-eyJhIjoiYiJ9%0Aid", ""}, // an escape
+		{"Base64-eyJhIjoiYiJ9", ""},      // the label is lower case
+		{"base64-eyJhIjoiYiJ9=x", ""},    // padding inside
+	}
+	for _, tc := range tests {
+		got, ok := labelledBase64(tc.v)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("labelledBase64(%q) = %q, %v; want %q", tc.v, got, ok, tc.want)
+		}
+	}
+}
+
 func TestQueryString(t *testing.T) {
 	tests := []struct {
 		v    string
@@ -73,6 +98,15 @@ func TestShapesAreInspected(t *testing.T) {
 			want{Interrupted: true, WouldInterrupt: true, Status: 403, Rules: []string{"942"}, DataContains: "ARGS:json.query:gql"}},
 		{"an avatar as a data: URL", post("/api/me", jsonType, `{"avatar":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABoAAAAhCAIAAABIlSz3AAADeklEQVR4nExWCZKrOBQT2GZP5h"}`),
 			want{NoMatches: true}},
+		{"a Supabase session cookie", withHeader(get("/account"), "Cookie", "sb-abcdefghijklmnop-auth-token=base64-"+
+			b64url(`{"access_token":"eyJhbGciOiJIUzI1NiJ9.e30.c2ln","token_type":"bearer","expires_in":3600,"refresh_token":"v4rfghj","user":{"email":"jane@example.org"}}`)),
+			want{NoMatches: true}},
+		{"SQLi in a labelled cookie", withHeader(get("/account"), "Cookie", "sb-x-auth-token=base64-"+b64url(`{"user":{"email":"1' UNION SELECT password FROM users--"}}`)),
+			want{Interrupted: true, WouldInterrupt: true, Status: 403, Rules: []string{"942"}, DataContains: "cookie:sb-x-auth-token:b64:json.user.email"}},
+		{"SQLi in a labelled argument", get("/?state=base64-" + b64url("1' UNION SELECT password FROM users--")),
+			want{Interrupted: true, WouldInterrupt: true, Status: 403, Rules: []string{"942"}, DataContains: "ARGS:state:b64"}},
+		{"the base64 command in a cookie", withHeader(get("/"), "Cookie", "x=base64 -d /etc/shadow"),
+			want{Interrupted: true, WouldInterrupt: true, Status: 403, Rules: []string{"932"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { checkVerdict(t, pl1.get(t).Inspect(tc.req), tc.want) })
@@ -96,6 +130,22 @@ func FuzzQueryString(f *testing.F) {
 		}
 		if len(pairs) < 2 {
 			t.Fatalf("accepted %q with %d pairs", v, len(pairs))
+		}
+	})
+}
+
+// FuzzLabelledBase64: what the label is stripped from holds nothing but the base64 and
+// base64url alphabets after it, so no rule loses a byte of syntax by reading the rest.
+func FuzzLabelledBase64(f *testing.F) {
+	f.Add("base64-eyJhIjoiYiJ9")
+	f.Add("base64 -d x")
+	f.Fuzz(func(t *testing.T, v string) {
+		rest, ok := labelledBase64(v)
+		if !ok {
+			return
+		}
+		if "base64-"+rest != v || strings.Trim(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=") != "" {
+			t.Fatalf("accepted %q, rest %q", v, rest)
 		}
 	})
 }
