@@ -61,8 +61,11 @@ var narrowings = []narrowing{
 		// A quote followed by SELECT or HAVING ("the 'select all' button") is how one
 		// of 942190's alternatives begins, and how English quotes a menu item: 36
 		// benign form and JSON fields. That alternative moves to rule 480220, which
-		// counts it only when libinjection also finds SQL in the value; the rest of
-		// 942190 (a quote then UNION SELECT, EXEC MASTER., INTO OUTFILE,
+		// counts it only when libinjection also finds SQL in the value. And its
+		// alternative "UNION, then words, then SELECT" admits between the two only
+		// what SQL does, as 942270's narrowing below: blanks, "(", ALL, DISTINCT,
+		// DISTINCTROW ("the credit union members will select a chair" matched). The
+		// rest of 942190 (a quote then UNION SELECT, EXEC MASTER., INTO OUTFILE,
 		// INFORMATION_SCHEMA, xp_cmdshell...) is unchanged.
 		id: 942190, file: "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
 		edit: quotedKeywordConfirmed,
@@ -166,7 +169,11 @@ var onHeadersSecLang = sync.OnceValues(func() (string, error) {
 // quotedKeywordConfirmed is 942190's narrowing (see narrowings).
 func quotedKeywordConfirmed(rule string) (string, error) {
 	const alt = `;?[\s\x0b]*(?:having|select|union\b[\s\x0b]*(?:all|(?:distin|sele)ct))\b[\s\x0b]*[^\s\x0b]`
-	narrowed, err := replaceOnce(alt, `;?[\s\x0b]*union\b[\s\x0b]*(?:all|(?:distin|sele)ct)\b[\s\x0b]*[^\s\x0b]`)(rule)
+	narrowed, err := edits(
+		replaceOnce(alt, `;?[\s\x0b]*union\b[\s\x0b]*(?:all|(?:distin|sele)ct)\b[\s\x0b]*[^\s\x0b]`),
+		replaceOnce(`union(?:[\s\x0b]select[\s\x0b]@|[\s\x0b\(0-9A-Z_a-z]*?select)`,
+			`union(?:[\s\x0b]select[\s\x0b]@|(?:[\s\x0b\(]|all|distinct(?:row)?)*?select)`),
+	)(rule)
 	if err != nil {
 		return "", err
 	}
