@@ -29,14 +29,10 @@ func TestRequestsOfRealAppsPass(t *testing.T) {
 	samlXML := `<?xml version="1.0" encoding="UTF-8"?><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_8e8dc5f69a98cc4c1ff3427e5ce34606fd672f91e6" Version="2.0" IssueInstant="2026-12-06T10:01:02Z" Destination="https://app.example.com/saml/acs" InResponseTo="ONELOGIN_4fee3b046395c4e751011e97f8900b5273d56685"><saml:Issuer>https://idp.example.org/metadata</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion ID="_d71a3a8e9fcc45c9e9d248ef7049393fc8f04e5f75" Version="2.0" IssueInstant="2026-12-06T10:01:02Z"><saml:Issuer>https://idp.example.org/metadata</saml:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#_d71a3a8e9fcc45c9e9d248ef7049393fc8f04e5f75"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>ZjQ4ZDk2YjE4NTQ1ZGE0ZGY2ZmQ1NTk2N2RlNmVkNGY=</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>TmV2ZXIgYSByZWFsIHNpZ25hdHVyZSwganVzdCBieXRlcyBvZiB0ZXh0IGZvciBhIHRlc3Qu</ds:SignatureValue></ds:Signature><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">jane@example.org</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="2026-12-06T10:06:02Z" Recipient="https://app.example.com/saml/acs" InResponseTo="ONELOGIN_4fee3b046395c4e751011e97f8900b5273d56685"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="2026-12-06T10:00:32Z" NotOnOrAfter="2026-12-06T10:06:02Z"><saml:AudienceRestriction><saml:Audience>https://app.example.com/saml/metadata</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="2026-12-06T10:01:01Z" SessionIndex="_be9967abd904ddcae3c0eb4189adbe3f71e327cf93"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement><saml:Attribute Name="groups"><saml:AttributeValue>engineering</saml:AttributeValue><saml:AttributeValue>on-call</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion></samlp:Response>`
 	samlResp := base64.StdEncoding.EncodeToString([]byte(samlXML))
 	q := url.QueryEscape
-	type c struct {
-		name string
-		req  *Request
-	}
 	supa := func(r *Request) *Request {
 		return withHeader(withHeader(r, "apikey", anonKey), "Authorization", "Bearer "+anonKey)
 	}
-	cases := []c{
+	cases := []appCase{
 		{"postgrest select eq order", supa(get("/rest/v1/todos?select=*&user_id=eq.8f14e45f-ceea-467e-a5bd-6b1a3f2b9c31&order=inserted_at.desc&limit=20"))},
 		{"postgrest embedded + in()", supa(get("/rest/v1/orders?select=id,total,customer:customers(name,email)&status=in.(paid,shipped)&created_at=gte.2026-11-01"))},
 		{"postgrest or ilike", supa(get("/rest/v1/profiles?or=(username.ilike.*alice*,full_name.ilike.*alice*)&select=id,username,avatar_url"))},
@@ -103,6 +99,81 @@ func TestRequestsOfRealAppsPass(t *testing.T) {
 		"odata":             "OData's $filter, $top, $select are MongoDB operators' names too (942290)",
 		"search etc hosts":  "a search naming /etc/hosts is an OS file path like any LFI payload (930120)",
 	}
+	passesUnlessKnown(t, cases, knownDenied)
+}
+
+// TestTextPeopleWritePasses: what people type into checkouts, logins, tickets, reviews and
+// chats, and what services post to webhooks, in the punctuation they use (apostrophes,
+// "--", "#", ";", quotes, emoji), in several languages. Written for this test, held out
+// from the tuning like TestRequestsOfRealAppsPass, with the same rule for knownDenied.
+func TestTextPeopleWritePasses(t *testing.T) {
+	q := url.QueryEscape
+	form := func(kv ...string) string {
+		var b []string
+		for i := 0; i+1 < len(kv); i += 2 {
+			b = append(b, q(kv[i])+"="+q(kv[i+1]))
+		}
+		return strings.Join(b, "&")
+	}
+	var cases []appCase
+	notes := []string{
+		"Gate code: #4321; ring the bell twice",
+		"Don't leave it outside -- it'll get wet",
+		"Leave with neighbour at no. 12 (blue door) if I'm out",
+		"Flat 2/B, c/o Müller",
+		"Please call +1 (555) 010-0199 on arrival!!",
+		"Deliver between 9-5 only; closed Sat & Sun",
+		"It's a gift -- no invoice in the box, please :)",
+		"Back entrance via Rue de l'Église; code 1984*",
+		"2nd floor, 'Reception' desk, ask for Dr. O'Brien",
+		"If not home, leave in the shed (it's unlocked) -- thanks!",
+		"Order #A-1029 & #A-1030 ship together pls",
+		"<3 thank you so much",
+	}
+	for i, n := range notes {
+		cases = append(cases, appCase{fmt.Sprintf("checkout note %d", i), post("/checkout/address", formType, form("first_name", "Siobhán", "last_name", "O'Connor-Smith", "address1", "12 Rue de l'Église", "address2", "Apt. 4 #B", "city", "Saint-Étienne", "zip", "42000", "phone", "+33 (0)4 77 12-34-56", "notes", n))})
+	}
+	passwords := []string{"Tr0ub4dor&3", "correct horse battery staple", "P@ss'w0rd--2026!", "m#2K!x$9@Lp^z", "tG7-kQp-9vX-w2", `Xk9#m'Q2;v--Lp`, "abc'def\"ghi", "hunter2;DROP", "p4$$w0rd%", "a1!b2@c3#d4$e5%f6^g7&h8*i9(j0)"}
+	for i, p := range passwords {
+		cases = append(cases, appCase{fmt.Sprintf("login password %d", i), post("/login", formType, form("email", "jane@example.org", "password", p, "remember", "on"))})
+	}
+	cases = append(cases,
+		appCase{"github push webhook", withHeader(post("/hooks/github", jsonType, `{"ref":"refs/heads/main","before":"6113728f27ae82c7b1a177c8d03f9e96e0adf246","after":"0000000000000000000000000000000000000000","commits":[{"id":"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c","message":"Fix N+1 query in orders#index; select only needed columns from users\n\nCloses #42","author":{"name":"Jane O'Neil","email":"jane@example.org"},"added":["db/migrate/20261206_add_index.rb"],"modified":["app/controllers/orders_controller.rb"]}],"repository":{"full_name":"acme/shop"}}`), "X-GitHub-Event", "push")},
+		appCase{"slack slash command", post("/slack/commands", formType, form("token", "gIkuvaNzQIHg97ATvDxqgjtO", "team_id", "T0001", "channel_name", "ops", "user_name", "jane", "command", "/deploy", "text", "shop@main --env=production --dry-run", "response_url", "https://hooks.slack.com/commands/1234/5678", "trigger_id", "13345224609.738474920.8088930838d88f008e0"))},
+		appCase{"twilio sms", post("/twilio/sms", formType, form("MessageSid", "SM1234", "AccountSid", "AC5678", "From", "+15550100199", "To", "+15550100100", "Body", "STOP? no wait -- I meant to say: can you deliver tmrw @ 5pm? thx!", "NumMedia", "0"))},
+		appCase{"stripe webhook", post("/webhooks/stripe", jsonType, `{"id":"evt_1","object":"event","type":"checkout.session.completed","data":{"object":{"id":"cs_test_a1","object":"checkout.session","amount_total":4999,"currency":"eur","customer_details":{"email":"jane@example.org","name":"Jane O'Neil","address":{"line1":"12 Rue de l'Église","city":"Lyon"}},"metadata":{"order_id":"A-1029"},"payment_status":"paid"}}}`)},
+		appCase{"sendgrid inbound parse", post("/inbound/email", formType, form("from", "Jane O'Neil <jane@example.org>", "to", "support@shop.example.com", "subject", "Re: Your order #A-1029 -- where is it?", "text", "Hi,\n\nI ordered on Monday and haven't heard back. Can you check?\n\n> On Mon, Dec 1, 2026 at 9:02 AM Shop <support@shop.example.com> wrote:\n> Thanks for your order!\n\n-- \nJane", "html", "<div dir=\"ltr\">Hi,<br><br>I ordered on Monday and haven't heard back.<br></div><div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Mon, Dec 1, 2026 at 9:02 AM Shop &lt;<a href=\"mailto:support@shop.example.com\">support@shop.example.com</a>&gt; wrote:<br></div><blockquote class=\"gmail_quote\" style=\"margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);padding-left:1ex\">Thanks for your order!</blockquote></div>"))},
+		appCase{"zendesk ticket", post("/api/v2/tickets.json", jsonType, `{"ticket":{"subject":"Can't log in since update","comment":{"body":"Since Tuesday's update I get \"Error 500\" when I press 'Log in'. Tried Chrome & Firefox; cleared cookies -- no luck. Screenshot attached."},"priority":"high","tags":["login","500"]}}`)},
+		appCase{"calendar invite", post("/api/events", jsonType, `{"title":"Q1 planning: select vendors from shortlist","location":"Room 4/B (2nd floor)","description":"Agenda:\n1) review costs\n2) union contract update\n3) AOB","start":"2026-12-08T10:00:00+01:00","end":"2026-12-08T11:30:00+01:00","attendees":["jane@example.org","sam@example.org"]}`)},
+		appCase{"spreadsheet formula", post("/api/cells", jsonType, `{"sheet":"Budget","cell":"D12","value":"=SUM(D2:D11)*(1+$B$1)","format":"0.00%"}`)},
+		appCase{"markdown readme", post("/api/wiki/pages", jsonType, `{"title":"Setup","body":"## Install\n\nRun the installer, then open **Settings → Users** and select *Invite*.\n\n| Role | Can |\n|---|---|\n| admin | everything |\n| viewer | read |\n\n> Note: don't share your token."}`)},
+		appCase{"chat message emoji", post("/api/messages", jsonType, `{"channel":"general","text":"lol 😂 that's what she said -- anyway, lunch @ 12:30? 🍕 or 🍣 ¯\\_(ツ)_/¯"}`)},
+		appCase{"review with rating", post("/products/42/reviews", formType, form("rating", "4", "title", "Good, not great :-/", "body", "Fits true to size. The zip is a bit stiff & the 'waterproof' claim is generous -- it held up for ~2 hrs of rain. 4/5 would buy again.", "name", "J. O'Neil"))},
+	)
+	knownDenied := map[string]string{
+		// libinjection reads utf8toUnicode's "%u00c9" (942100 judges each stage of its
+		// transformations) as a modulo operator after the apostrophe: "l'%u00c9glise;
+		// code" has the fingerprint of a string, an operator, a word and a statement.
+		"checkout note 7": "an apostrophe, an accented capital, then a semicolon (942100 on the transformed text)",
+		// "; select only needed columns": a semicolon, an SQL verb and a name are a
+		// stacked query to 942350; libinjection does not confirm most of the CRS's own
+		// tests of it, so it was not made a second signal.
+		"github push webhook":    "a commit message with \"; select\" (942350)",
+		"sendgrid inbound parse": "an e-mail's HTML is markup by design (941100, 941160)",
+	}
+	passesUnlessKnown(t, cases, knownDenied)
+}
+
+// appCase is a request of TestRequestsOfRealAppsPass or TestTextPeopleWritePasses.
+type appCase struct {
+	name string
+	req  *Request
+}
+
+// passesUnlessKnown runs each case at paranoia level 1 and fails one that is denied unless
+// knownDenied names it, and one that knownDenied names but passes.
+func passesUnlessKnown(t *testing.T, cases []appCase, knownDenied map[string]string) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			v := pl1.get(t).Inspect(tc.req)
