@@ -92,6 +92,59 @@ func TestRequestsOfRealAppsPass(t *testing.T) {
 			"wp-settings-1=libraryContent%3Dbrowse%26editor%3Dtinymce%26hidetb%3D1", "wordpress_logged_in_abc=admin%7C1733500000%7CtokenXYZ%7C0123abcd",
 		}, "; "))},
 	}
+	// Paths that frameworks and CDNs build: Next.js route groups and dynamic segments in
+	// chunk names, Remix's $param route files, Magento's base64 uenc, Cloudinary's and
+	// Cloudflare's option lists, words of SQL and shell in articles' slugs.
+	paths := []string{
+		"/_next/static/chunks/app/(marketing)/blog/%5Bslug%5D/page-8f2c1a9b0e3d4f56.js",
+		"/_next/static/chunks/app/(shop)/products/[id]/page-8f2c1a9b0e3d4f56.js",
+		"/_next/static/chunks/pages/%5B...slug%5D-3c1e2f4a5b6d7e8f.js",
+		"/_next/static/css/app/(shop)/layout.css?v=1733478000",
+		"/build/routes/($lang)._index-ABCD1234.js",
+		"/build/routes/users.$id-EFGH5678.js",
+		"/build/routes/users.$userId.edit-IJKL9012.js",
+		"/_app/immutable/nodes/2.B4cD5eF6.js",
+		"/_nuxt/entry.3f2a1b0c.js",
+		"/assets/index-DiwrgTda.js",
+		"/wiki/C%2B%2B",
+		"/files/Q3%20report%20(final).pdf",
+		"/@jane/posts/42",
+		"/api/v1/users/me;jsessionid=0A1B2C3D4E5F",
+		"/tags/c%23",
+		"/wp-content/themes/astra/style.css?ver=6.4.2",
+		"/.well-known/openid-configuration",
+		"/.well-known/apple-app-site-association",
+		"/index.php?route=product/product&product_id=42",
+		"/checkout/cart/add/uenc/aHR0cHM6Ly9zaG9wLmV4YW1wbGUuY29tL2plYW5zLmh0bWw,/product/42/",
+		"/node/42?destination=/admin/content%3Fstatus%3D1%26type%3Darticle",
+		"/catalogsearch/result/?q=men%27s+jacket",
+		"/products/alpine-jacket?variant=39897499729985",
+		"/en-gb/p/sofa-3-seater-grey/s-123456/",
+		"/maps/@52.5200066,13.404954,14z",
+		"/search?q=%E6%97%A5%E6%9C%AC%E8%AA%9E&lang=ja",
+		"/api/graphql?query=%7Bme%7Bid%7D%7D",
+		"/feed/?paged=2",
+		"/cdn-cgi/image/width=800,quality=75,format=auto/uploads/hero.jpg",
+		"/image/upload/c_fill,g_auto,h_400,w_600/v1733478000/products/jacket.jpg",
+		"/v1/files/abc123~1.txt",
+		"/static/js/main.8a1b2c3d.chunk.js.map",
+		"/api/items?filter=name%20eq%20%27Tent%27",
+		"/ws/socket.io/?EIO=4&transport=polling&t=OZp1a2b",
+		"/manifest.webmanifest",
+		"/sw.js",
+		"/login?next=%2Faccount%2Forders%3Fpage%3D2",
+		"/redirect?url=https%3A%2F%2Fpartner.example.net%2Flanding%3Futm_source%3Dshop",
+		"/docs/v2/api-reference/users/{userId}",
+		"/docs/guides/select-a-plan",
+		"/blog/2026/12/union-pacific-rail-strike-what-it-means",
+		"/blog/how-we-cut-our-sql-select-latency-by-90",
+		"/kb/how-to-use-sleep-and-wait-commands",
+		"/recipes/mac-and-cheese",
+		"/courses/bash-scripting-101/lessons/cat-grep-and-pipes",
+	}
+	for _, p := range paths {
+		cases = append(cases, appCase{"path " + p, get(p)})
+	}
 	// What the CRS denies in these on purpose; an exclusion for the site is the answer
 	// (sidewall tune proposes it from detection-only mode).
 	knownDenied := map[string]string{
