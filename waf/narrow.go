@@ -112,6 +112,19 @@ var narrowings = []narrowing{
 			`"@rx (?i)union(?:[^a-z_]|all|distinct(?:row)?|/\*[\s\S]*?\*/|(?:--|#)[^\n]*(?:\n|$))*select.*?from"`),
 	},
 	{
+		// A part header's name, not its value. 922130 is for a multipart part header
+		// whose name holds a byte outside \x21-\x7E ("Content-\x0eDisposition"), a
+		// parser confusion; its pattern, "such a byte, printable bytes, a colon",
+		// is not anchored, so a blank and then a colon anywhere in the header's value
+		// matched too: a file name with a time in it ("export 10:15.csv",
+		// "data_export_2026-12-06T10:15:30Z.csv") and the field names of JavaServer
+		// Faces, which separate ids with colons (name="form:email"), in every part of
+		// every upload form. The narrowed pattern looks only before the header's
+		// first colon. The CRS's tests of 922130 pass as before.
+		id: 922130, file: "REQUEST-922-MULTIPART-ATTACK.conf",
+		edit: replaceOnce(`"@rx [^\x21-\x7E][\x21-\x39\x3B-\x7E]*:"`, `"@rx ^[^:]*[^\x21-\x7E][^:]*:"`),
+	},
+	{
 		// Not narrower, cheaper: the same verdict on every request. 920450 copies each
 		// header name into TX ("tx.header_name_920450_accept=/accept/") and reads them
 		// back in a chained rule, TX:/^header_name_920450_/ "@within" the restricted
