@@ -240,9 +240,33 @@ func TestTextPeopleWritePasses(t *testing.T) {
 			n + "\"\r\nContent-Type: application/octet-stream\r\n\r\n\x00\x01binary\x02\r\n--BB--\r\n"
 		cases = append(cases, appCase{"upload " + n, post("/upload", "multipart/form-data; boundary=BB", body)})
 	}
+	// Links people follow (ad click ids, e-mail tracking, magic links), product names,
+	// messages in a dozen scripts, and arithmetic in an answer.
+	add := func(n string, r *Request) { cases = append(cases, appCase{n, r}) }
+	add("gclid", get("/?gclid=Cj0KCQiA-aK8BhCDARIsAL_-H9m8Xx1Q2w3e4R5t6Y7u8I9o0P-aAsDfGhJkLzXcVbNm_EALw_wcB&utm_source=google&utm_medium=cpc&utm_campaign=Winter%20Sale%20%7C%20DE&utm_term=%2Bjacket%20%2Bwaterproof"))
+	add("fbclid", get("/products/42?fbclid=IwZXh0bgNhZW0CMTEAAR2x_8YlqQ9n-7mKzB3cDe_aem_AbCdEfGhIjKlMnOpQrStUv"))
+	add("msclkid", get("/?msclkid=3f2a1b0c1d2e4f5a8b9c0d1e2f3a4b5c&utm_source=bing&utm_medium=cpc"))
+	add("hubspot email", get("/blog/post?_hsenc=p2ANqtz-8Xk2JbYzV9nqW3f0aT7y8cE1fR4dG6hJ5kL0mN2pQ_rStUvWxYz0123&_hsmi=289374651&utm_content=289374651&utm_source=hs_email"))
+	add("mailchimp", get("/sale?mc_cid=4f2a1b0c3d&mc_eid=9e8d7c6b5a"))
+	add("magic link", get("/auth/magic?token="+jwtOf(`{"alg":"HS256"}`, `{"email":"jane@example.org","exp":1733481600,"purpose":"login"}`)+"&redirect=%2Fdashboard"))
+	add("unsubscribe", get("/unsubscribe?email=jane.o%27neil%40example.org&list=weekly&sig=8f14e45fceea167a5a36dedd4bea2543"))
+	add("reset", get("/password/reset/MTIzNDU2Nzg5/bx7k2p-8f14e45fceea167a5a36dedd4bea2543/"))
+	for i, p := range []string{"Drop-Leaf Dining Table (Oak)", "Select Comfort Mattress Topper", "Union Made Work Boots", "Script Font Poster – 'Home Sweet Home'", "Medical Alert Bracelet", "Exec Office Chair, Mesh", "Sleep & Wake Light", "Cat Tree Deluxe (3 levels)", "Rock 'n' Roll Tee – XL", "2\" x 4\" Wood Screws (100-pack)", "Table Runner; Linen; 180cm", "Onload Kids Bike 16\""} {
+		add(fmt.Sprintf("cart %d", i), post("/cart/add", jsonType, fmt.Sprintf(`{"sku":"SKU-%d","name":%q,"qty":1}`, i, p)))
+	}
+	for i, s := range []string{"東京都渋谷区神南1-2-3 ビル5F", "مرحبا، أريد تغيير عنوان التوصيل من فضلك", "Здравствуйте! Когда будет доставка? Заказ №1029", "안녕하세요, 주문 취소 가능한가요?", "Γεια σας — μπορώ να αλλάξω μέγεθος;", "שלום, האם יש משלוח לאילת?", "नमस्ते, क्या मैं ऑर्डर बदल सकता हूँ?", "Xin chào, tôi muốn đổi địa chỉ giao hàng", "Olá! Posso trocar o tamanho? Obrigado :)", "¿Podría cambiar la dirección? ¡Gracias!", "Grüß Gott — bitte an die Packstation 123 (Nr. 4567890)", "Cześć! Czy mogę zmienić rozmiar? Dzięki 🙂"} {
+		add(fmt.Sprintf("i18n %d", i), post("/contact", formType, "message="+q(s)+"&name="+q("Test")))
+	}
+	for i, s := range []string{"E = mc^2; F = ma", "x = (−b ± √(b²−4ac)) / 2a", "if n > 0 then n! = n × (n−1)!", "2 + 2 = 4 -- obviously", "f'(x) = 2x, f''(x) = 2", "a[i] = a[i-1] + a[i-2]", "sum(x_i) / n", "P(A|B) = P(B|A)·P(A)/P(B)", "price < $50 && rating >= 4", "50% off -> 25 EUR"} {
+		add(fmt.Sprintf("math %d", i), post("/answers", formType, "body="+q(s)))
+	}
 	knownDenied := map[string]string{
 		// 920120 refuses "=" and ";" in a file name: they end a parameter of the
 		// Content-Disposition header to a parser that does not honour the quotes.
+		// libinjection reads arithmetic as SQL: a number, then a comment ("1c"); a
+		// function call, then an operator ("f(n)o").
+		"math 3":                      "\"2 + 2 = 4 -- obviously\" (942100)",
+		"math 6":                      "\"sum(x_i) / n\" (942100)",
 		"upload a+b=c.txt":            "an equals sign in a file name (920120)",
 		"upload Project; phase 2.pdf": "a semicolon in a file name (920120)",
 		// libinjection reads utf8toUnicode's "%u00c9" (942100 judges each stage of its
