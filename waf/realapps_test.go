@@ -1,7 +1,6 @@
 package waf
 
 import (
-	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strings"
@@ -10,8 +9,7 @@ import (
 
 // jwtOf builds a JSON Web Token of the given header and claims, with a made-up signature.
 func jwtOf(header, payload string) string {
-	e := base64.RawURLEncoding.EncodeToString
-	return e([]byte(header)) + "." + e([]byte(payload)) + ".c2lnbmF0dXJlLWJ5dGVzLXRoYXQtYXJlLW5vdC1yZWFsbHktb25l"
+	return b64url(header) + "." + b64url(payload) + ".c2lnbmF0dXJlLWJ5dGVzLXRoYXQtYXJlLW5vdC1yZWFsbHktb25l"
 }
 
 // TestRequestsOfRealAppsPass replays requests in the shapes that widely used apps and
@@ -29,7 +27,7 @@ func TestRequestsOfRealAppsPass(t *testing.T) {
 	anonKey := jwtOf(`{"alg":"HS256","typ":"JWT"}`, `{"iss":"supabase","ref":"abcdefghijklmnop","role":"anon","iat":1733400000,"exp":2048976000}`)
 	idToken := jwtOf(`{"alg":"RS256","kid":"1e9gdk7","typ":"JWT"}`, `{"iss":"https://accounts.example.com","sub":"248289761001","aud":"s6BhdRkqt3","nonce":"n-0S6_WzA2Mj","exp":1733481600,"iat":1733478000,"name":"Jane O'Neil","email":"jane@example.org","picture":"https://cdn.example.com/a/jane.png"}`)
 	samlXML := `<?xml version="1.0" encoding="UTF-8"?><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_8e8dc5f69a98cc4c1ff3427e5ce34606fd672f91e6" Version="2.0" IssueInstant="2026-12-06T10:01:02Z" Destination="https://app.example.com/saml/acs" InResponseTo="ONELOGIN_4fee3b046395c4e751011e97f8900b5273d56685"><saml:Issuer>https://idp.example.org/metadata</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion ID="_d71a3a8e9fcc45c9e9d248ef7049393fc8f04e5f75" Version="2.0" IssueInstant="2026-12-06T10:01:02Z"><saml:Issuer>https://idp.example.org/metadata</saml:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#_d71a3a8e9fcc45c9e9d248ef7049393fc8f04e5f75"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>ZjQ4ZDk2YjE4NTQ1ZGE0ZGY2ZmQ1NTk2N2RlNmVkNGY=</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>TmV2ZXIgYSByZWFsIHNpZ25hdHVyZSwganVzdCBieXRlcyBvZiB0ZXh0IGZvciBhIHRlc3Qu</ds:SignatureValue></ds:Signature><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">jane@example.org</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="2026-12-06T10:06:02Z" Recipient="https://app.example.com/saml/acs" InResponseTo="ONELOGIN_4fee3b046395c4e751011e97f8900b5273d56685"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="2026-12-06T10:00:32Z" NotOnOrAfter="2026-12-06T10:06:02Z"><saml:AudienceRestriction><saml:Audience>https://app.example.com/saml/metadata</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="2026-12-06T10:01:01Z" SessionIndex="_be9967abd904ddcae3c0eb4189adbe3f71e327cf93"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement><saml:Attribute Name="groups"><saml:AttributeValue>engineering</saml:AttributeValue><saml:AttributeValue>on-call</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion></samlp:Response>`
-	samlResp := base64.StdEncoding.EncodeToString([]byte(samlXML))
+	samlResp := b64(samlXML)
 	q := url.QueryEscape
 	supa := func(r *Request) *Request {
 		return withHeader(withHeader(r, "apikey", anonKey), "Authorization", "Bearer "+anonKey)
@@ -96,8 +94,8 @@ func TestRequestsOfRealAppsPass(t *testing.T) {
 	}
 	// First-party analytics: the beacons of vendors that sites proxy through their own
 	// domain (so that blockers let them through), each in its documented format.
-	mix := base64.StdEncoding.EncodeToString([]byte(`{"event":"Viewed Product","properties":{"token":"f0e1d2c3b4a5","distinct_id":"$device:18f2a1b3c4d-0e1f","$browser":"Chrome","$current_url":"https://shop.example.com/products/42?ref=home","$os":"Mac OS X","$screen_height":1080,"product":"Alpine Jacket","price":199.99,"$insert_id":"x9y8z7"}}`))
-	sp := base64.RawURLEncoding.EncodeToString([]byte(`{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0","data":[{"schema":"iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0","data":{"id":"3f2a1b0c-1d2e-4f5a-8b9c-0d1e2f3a4b5c"}},{"schema":"iglu:org.w3/PerformanceTiming/jsonschema/1-0-0","data":{"navigationStart":1733478000000,"domComplete":1733478001234}}]}`))
+	mix := b64(`{"event":"Viewed Product","properties":{"token":"f0e1d2c3b4a5","distinct_id":"$device:18f2a1b3c4d-0e1f","$browser":"Chrome","$current_url":"https://shop.example.com/products/42?ref=home","$os":"Mac OS X","$screen_height":1080,"product":"Alpine Jacket","price":199.99,"$insert_id":"x9y8z7"}}`)
+	sp := b64url(`{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0","data":[{"schema":"iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0","data":{"id":"3f2a1b0c-1d2e-4f5a-8b9c-0d1e2f3a4b5c"}},{"schema":"iglu:org.w3/PerformanceTiming/jsonschema/1-0-0","data":{"navigationStart":1733478000000,"domComplete":1733478001234}}]}`)
 	cases = append(cases,
 		appCase{"mixpanel track", get("/track/?data=" + q(mix) + "&ip=1&_=1733478000123")},
 		appCase{"mixpanel track post", post("/track/?ip=1&_=1733478000123", formType, "data="+q(mix))},
