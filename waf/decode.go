@@ -231,24 +231,8 @@ func decodeBase64(s string) (string, bool) {
 	if len(s) < 8 {
 		return "", false
 	}
-	std, url := true, true
-	body := strings.TrimRight(s, "=")
-	if len(s)-len(body) > 2 {
-		return "", false
-	}
-	for i := 0; i < len(body); i++ {
-		c := body[i]
-		switch {
-		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-		case c == '+' || c == '/':
-			url = false
-		case c == '-' || c == '_':
-			std = false
-		default:
-			return "", false
-		}
-	}
-	if !std && !url {
+	body, std, url, ok := base64Body(s)
+	if !ok || !std && !url {
 		return "", false
 	}
 	enc := base64.RawStdEncoding
@@ -260,6 +244,30 @@ func decodeBase64(s string) (string, bool) {
 		return "", false
 	}
 	return string(b), true
+}
+
+// base64Body returns s without its padding and the alphabets it keeps to: std when it
+// has no '-' or '_', url when it has no '+' or '/' (both for letters and digits alone).
+// ok is false when s holds a byte of neither alphabet or more than two '=' at its end.
+func base64Body(s string) (body string, std, url, ok bool) {
+	body = strings.TrimRight(s, "=")
+	if len(s)-len(body) > 2 {
+		return "", false, false, false
+	}
+	std, url = true, true
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case c == '+' || c == '/':
+			url = false
+		case c == '-' || c == '_':
+			std = false
+		default:
+			return "", false, false, false
+		}
+	}
+	return body, std, url, true
 }
 
 // jwtParts returns the decoded header and payload of s when it is a JSON Web Token:

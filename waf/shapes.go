@@ -231,15 +231,8 @@ func labelledBase64(v string) (string, bool) {
 	if !ok || len(rest) < 8 {
 		return "", false
 	}
-	body := strings.TrimRight(rest, "=")
-	if len(rest)-len(body) > 2 {
+	if _, _, _, ok := base64Body(rest); !ok {
 		return "", false
-	}
-	for i := 0; i < len(body); i++ {
-		c := body[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_') {
-			return "", false
-		}
 	}
 	return rest, true
 }
