@@ -125,6 +125,63 @@ var narrowings = []narrowing{
 		edit: replaceOnce(`"@rx [^\x21-\x7E][\x21-\x39\x3B-\x7E]*:"`, `"@rx ^[^:]*[^\x21-\x7E][^:]*:"`),
 	},
 	{
+		// cmd.exe's IF comparison as cmd parses it. 932140 took "if", then anything,
+		// then "==" or EQU/NEQ/...: the if statement of every programming language
+		// ("[x for x in range(10) if x % 2 == 0]", "if v == nil {", "if x == 0:"),
+		// so code in a forum post or an error report was a Windows command. cmd's
+		// form is IF [/I] [NOT] string1 op string2 command: one word on each side of
+		// the operator (a quoted string is one word), then, on the same line, the
+		// command to run or a parenthesised block. The rule now counts only when a
+		// value also holds that, read as cmd reads a line (t:cmdWords, cmdwords.go;
+		// t:cmdLine, which 932140 keeps for its first match, drops quotes and line
+		// breaks). The end of the value stands for the command: the CRS's test "if not
+		// {%1} == {}" is such a fragment. A block of C, Go or JS ("{"), Python's colon,
+		// and "&&" are not a command. The FOR and IF EXIST/ERRORLEVEL/DEFINED/
+		// CMDEXTVERSION forms are as the CRS wrote them, and every CRS test of 932140
+		// passes as before. With 932370's narrowing below (Python's print), removed
+		// 5 of 5,650 benign requests.
+		id: 932140, file: "REQUEST-932-APPLICATION-ATTACK-RCE.conf",
+		edit: cmdStatementConfirmed,
+	},
+	{
+		// A command that runs another (command, env, eval, watch, time) followed by the
+		// command it runs, not by any text at all. 932235 read "time", then anything
+		// (".*"), then a command from its list, so a sentence holding "time" and later
+		// a word of the list was a shell command: "the first time I'm disappointed.
+		// Don't -- I repeat, don't -- put it in the dryer" (zsh's repeat; 1 of 5,650
+		// benign requests, and "watch ... function", "this time ... fetch" in any
+		// review or message). A shell puts only options and their numbers between them
+		// ("time -p wget", "watch -n 1 id"); assignments ("env X=1 id"), quotes and
+		// substitutions are read after it by the rest of the pattern as before. The
+		// narrowed rule allows exactly those between the two. Every CRS test of 932235
+		// passes as before.
+		id: 932235, file: "REQUEST-932-APPLICATION-ATTACK-RCE.conf",
+		edit: edits(
+			replaceOnce(`\x5c?[\s\x0b&\),<>\|].*|[ls]`, `\x5c?[\s\x0b&\),<>\|]`+runnerOptions+`|[ls]`),
+			replaceOnce(`\x5c?(?:[\s\x0b&\),<>\|].*|o`, `\x5c?(?:[\s\x0b&\),<>\|]`+runnerOptions+`|o`),
+		),
+	},
+	{
+		// Two of the Windows programs attackers live off (LOLBAS) whose names are the
+		// commonest first words of a line of code: SQL's UPDATE ("\nUPDATE orders SET
+		// status = 'shipped'") and Python's print ("\nprint(x)"). 932370 matched either
+		// after a newline, as a command. Their abuse needs an option that code never
+		// puts after them: Update.exe (Squirrel, Teams' updater) runs or downloads a
+		// payload with --processStart, --download, --update=... (its option parser also
+		// takes - and /), print.exe copies a file with /D:. The narrowed rule asks for
+		// the option: "update" or "print" (with or without .exe) followed by blanks and
+		// "-" or "/", or by "/". Removed 9 of 5,650 benign requests with 932140's narrowing (4 SQL
+		// posts alone). printbrm and every other name are as the CRS wrote them; no CRS
+		// test of 932370 names either program.
+		id: 932370, file: "REQUEST-932-APPLICATION-ATTACK-RCE.conf",
+		edit: edits(
+			replaceOnce(`|i[\"\^]*n[\"\^]*t(?:[\"\^]*b[\"\^]*r[\"\^]*m)?|`,
+				`|i[\"\^]*n[\"\^]*t(?:[\"\^]*b[\"\^]*r[\"\^]*m|`+lolbasOption+`)|`),
+			replaceOnce(`2|p[\"\^]*d[\"\^]*a[\"\^]*t[\"\^]*e|r[\"\^]*l|`,
+				`2|p[\"\^]*d[\"\^]*a[\"\^]*t[\"\^]*e`+lolbasOption+`|r[\"\^]*l|`),
+		),
+	},
+	{
 		// Not narrower, cheaper: the same verdict on every request. 920450 copies each
 		// header name into TX ("tx.header_name_920450_accept=/accept/") and reads them
 		// back in a chained rule, TX:/^header_name_920450_/ "@within" the restricted
@@ -138,6 +195,16 @@ var narrowings = []narrowing{
 		edit: listEntryByOperator("tx.header_name_920450_", "tx.restricted_headers_basic"),
 	},
 }
+
+// runnerOptions is what 932235's narrowing allows between a command that runs another
+// and the command it runs: options ("-p", "--interval=2") and numbers ("1", "0.5").
+const runnerOptions = `(?:[\s\x0b]*(?:-[^\s\x0b]*|[0-9.:]+))*`
+
+// lolbasOption is what 932370's narrowing asks after "update" and "print": an optional
+// ".exe", then blanks and an option's "-" or "/", or a "/" right after the name (cmd
+// reads "print/d:x" as print with /d:x), with cmd's "^" and '"' evasions between the
+// characters as the CRS writes them. "update-grub" is not the program with an option.
+const lolbasOption = `(?:[\"\^]*\.[\"\^]*e[\"\^]*x[\"\^]*e)?(?:[\"\^]*[\s\x0b]+[\"\^]*[\-/]+|[\"\^]*/)`
 
 // A few CRS rules read arguments and cookies but no header that sidewall reads like an
 // argument (TX:sidewall_headers, headers.go), and sidewall's class rules have no twin
@@ -203,6 +270,24 @@ func quotedKeywordConfirmed(rule string) (string, error) {
 	return narrowed + "\n" + confirmed, nil
 }
 
+// cmdStatementConfirmed is 932140's narrowing (see narrowings): the rule as the CRS
+// wrote it, chained to the same pattern with its IF comparison narrowed to cmd's
+// grammar, on the same targets read with t:cmdWords. (The chained rule reads the
+// targets again rather than MATCHED_VARS, which hold the value as t:cmdLine left it.)
+func cmdStatementConfirmed(rule string) (string, error) {
+	const comparison = `[ \(].*(?:\b(?:g(?:eq|tr)|equ|neq|l(?:eq|ss))\b|==)`
+	// One word ("_" joins a quoted string's), the operator ("===" as cmd takes it), one
+	// word, then a command or "(" on the same line, or the end of the value.
+	const grammar = `[ \(][^ =\n]* ?(?:==|\b(?:g(?:eq|tr)|equ|neq|l(?:eq|ss))\b)=* ?[^ =\n]*?(?:\(|[^ =:{\n](?:\z| [^ ={}:&|\n]))`
+	op := regexp.MustCompile(`"@rx (?:[^"\\]|\\.)*"`).FindString(rule)
+	narrowed, err := replaceOnce(comparison, grammar)(op)
+	if err != nil {
+		return "", err
+	}
+	targets, _, _ := strings.Cut(strings.TrimPrefix(rule, "SecRule "), " ")
+	return chained(rule, targets, narrowed, ",t:cmdWords")
+}
+
 // shellVariablesAsWords is 932160's narrowing (see narrowings): the rule's phrase list
 // without the $NAME shell variables, and rule 480210 for those, each a whole name.
 func shellVariablesAsWords(rule string) (string, error) {
@@ -251,25 +336,33 @@ func shellVariablesAsWords(rule string) (string, error) {
 // that rule matches, whether or not its chain does (the CRS puts its scores in the last
 // rule of each chain for that reason).
 func confirmedBy(op, t string) func(string) (string, error) {
-	setvar := regexp.MustCompile(`,\\\n[ \t]*setvar:'[^']*'`)
 	return func(rule string) (string, error) {
-		if strings.Contains(rule, "chain") {
-			return "", fmt.Errorf("the rule has a chain already")
-		}
-		if !strings.HasSuffix(rule, `"`) {
-			return "", fmt.Errorf("the rule does not end with its actions")
-		}
-		var scores []string
-		for _, m := range setvar.FindAllString(rule, -1) {
-			scores = append(scores, strings.TrimLeft(m[1:], "\\\n \t"))
-		}
-		if len(scores) == 0 {
-			return "", fmt.Errorf("the rule sets no score")
-		}
-		rule = setvar.ReplaceAllString(rule, "")
-		return rule[:len(rule)-1] + ",\\\n    chain\"\n    SecRule MATCHED_VARS \"" + op + "\" \"t:none" + t + "," + strings.Join(scores, ",") + "\"", nil
+		return chained(rule, "MATCHED_VARS", `"`+op+`"`, t)
 	}
 }
+
+// chained chains rule to "SecRule targets op" with the transformations t:none and t,
+// and moves the rule's setvar actions (its score) to the chained rule (see confirmedBy).
+func chained(rule, targets, op, t string) (string, error) {
+	if strings.Contains(rule, "chain") {
+		return "", fmt.Errorf("the rule has a chain already")
+	}
+	if !strings.HasSuffix(rule, `"`) {
+		return "", fmt.Errorf("the rule does not end with its actions")
+	}
+	var scores []string
+	for _, m := range setvarAction.FindAllString(rule, -1) {
+		scores = append(scores, strings.TrimLeft(m[1:], "\\\n \t"))
+	}
+	if len(scores) == 0 {
+		return "", fmt.Errorf("the rule sets no score")
+	}
+	rule = setvarAction.ReplaceAllString(rule, "")
+	return rule[:len(rule)-1] + ",\\\n    chain\"\n    SecRule " + targets + " " + op + " \"t:none" + t + "," + strings.Join(scores, ",") + "\"", nil
+}
+
+// setvarAction is one setvar action of a rule, as the CRS writes it: on a line of its own.
+var setvarAction = regexp.MustCompile(`,\\\n[ \t]*setvar:'[^']*'`)
 
 // listEntryByOperator is 920450's rewrite (see narrowings): the rule's "@rx ^.*$" on
 // each header name becomes "@withinSlashed %{list}", and the setvar of the name into TX

@@ -8,7 +8,8 @@ import (
 
 // registerPlugins registers sidewall's additions to SecLang with Coraza, once per
 // process: the @rx operator (rx.go, replacing Coraza's own), @detectOverlongUTF8
-// (overlong.go), @withinSlashed (listentry.go), the sidewallderive action (derive.go)
+// (overlong.go), @withinSlashed (listentry.go), t:cmdWords (cmdwords.go), the
+// sidewallderive action (derive.go)
 // and the TEXT body processor (textprocessor.go), among others. Coraza keeps operators and actions in process-wide tables that its
 // parser reads without a lock, so this must happen before any WAF is built: New calls
 // it first thing, and sidewall builds no Coraza WAF but through New. It is a function
@@ -26,6 +27,7 @@ func registerPlugins() {
 		plugins.RegisterOperator("detectLibinjection", finder(findLibinjection, anyValue))
 		plugins.RegisterOperator("detectTraversal", finder(findTraversal, traversalMayMatch))
 		plugins.RegisterOperator("detectOSFile", finder(findOSFile, osFileMayMatch))
+		plugins.RegisterTransformation("cmdWords", cmdWords)
 		plugins.RegisterAction(deriveAction, newDeriver)
 		plugins.RegisterAction(doctypeAction, newDoctyper)
 		plugins.RegisterAction(headersAction, newHeadersChecker)
