@@ -307,3 +307,69 @@ func passesUnlessKnown(t *testing.T, cases []appCase, knownDenied map[string]str
 		})
 	}
 }
+
+// TestCodePeoplePost: what the users of a developer community post, code in the
+// languages they write it in, in Markdown fences, held out from the tuning like the tests
+// above: written after the narrowings of 932140, 932370 and 932235 to see whether they
+// hold beyond the corpus' code posts (they took these from 24 denied of 30 to 16).
+// Code is written in the syntax the CRS fears, so half of it stays denied; knownDenied
+// says why for each, and an exclusion for the field is the answer for a site whose
+// users post code (README, "Tuning for your traffic").
+func TestCodePeoplePost(t *testing.T) {
+	snippets := []struct{ name, code string }{
+		{"python fib", "```python\ndef fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\n\nprint(fib(10))\n```"},
+		{"python loop", "```python\nfor row in rows:\n    if row['status'] == 'active':\n        print(row['id'])\n```"},
+		{"python csv", "```python\nwith open('data.csv') as f:\n    reader = csv.DictReader(f)\n    total = sum(int(r['qty']) for r in reader if r['qty'])\nprint(total)\n```"},
+		{"python comprehension", "```python\nx = [i * 2 for i in range(20) if i % 3 == 0]\nprint(len(x))\n```"},
+		{"python regex", "```python\nimport re\nm = re.match(r'^(\\d+)-(\\d+)$', s)\nif m is not None:\n    lo, hi = map(int, m.groups())\n```"},
+		{"go error", "```go\nif err != nil {\n\treturn fmt.Errorf(\"load config: %w\", err)\n}\n```"},
+		{"go loop", "```go\nfor _, u := range users {\n\tif u.Age == 0 {\n\t\tcontinue\n\t}\n\tsum += u.Age\n}\n```"},
+		{"go switch", "```go\nswitch {\ncase n%15 == 0:\n\tfmt.Println(\"FizzBuzz\")\ncase n%3 == 0:\n\tfmt.Println(\"Fizz\")\n}\n```"},
+		{"js reduce", "```js\nconst total = items.reduce((acc, it) => acc + it.price * it.qty, 0);\nif (total === 0) {\n  showEmpty();\n}\n```"},
+		{"js listener", "```js\ndocument.querySelector('#save').addEventListener('click', () => save());\n```"},
+		{"ts clamp", "```ts\nexport function clamp(n: number, lo: number, hi: number): number {\n  if (n < lo) return lo;\n  return n > hi ? hi : n;\n}\n```"},
+		{"rust match", "```rust\nmatch value {\n    Some(v) if v == 0 => println!(\"zero\"),\n    Some(v) => println!(\"{}\", v),\n    None => {}\n}\n```"},
+		{"c search", "```c\nfor (int i = 0; i < n; i++) {\n    if (a[i] == key) {\n        return i;\n    }\n}\nreturn -1;\n```"},
+		{"java stream", "```java\nif (user == null) {\n    throw new IllegalArgumentException(\"user\");\n}\nList<String> names = users.stream().map(User::getName).toList();\n```"},
+		{"ruby", "```ruby\nif order.total == 0\n  order.cancel!\nend\nputs order.status\n```"},
+		{"kotlin", "```kotlin\nval adults = people.filter { it.age >= 18 }\nif (adults.isEmpty()) println(\"none\")\n```"},
+		{"swift", "```swift\nguard let url = URL(string: s) else { return }\nif url.scheme == \"https\" {\n    open(url)\n}\n```"},
+		{"elixir", "```elixir\nif user.role == :admin do\n  IO.puts(\"hi admin\")\nend\n```"},
+		{"lua", "```lua\nif x == nil then\n  print(\"nil\")\nend\n```"},
+		{"haskell", "```haskell\nfactorial n = if n == 0 then 1 else n * factorial (n - 1)\n```"},
+		{"php", "```php\nif ($count === 0) {\n    echo 'empty';\n}\n```"},
+		{"sql update", "```sql\nUPDATE accounts\nSET balance = balance - 100\nWHERE id = 42;\n```"},
+		{"sql join", "```sql\nSELECT o.id, c.name\nFROM orders o\nJOIN customers c ON c.id = o.customer_id\nWHERE o.created_at > now() - interval '7 days';\n```"},
+		{"sql replace", "```sql\nREPLACE INTO settings (k, v) VALUES ('theme', 'dark');\n```"},
+		{"yaml", "```yaml\nservices:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080:80\"\n```"},
+		{"dockerfile", "```dockerfile\nFROM golang:1.23 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n```"},
+		{"nginx", "```nginx\nlocation /api/ {\n    proxy_pass http://backend;\n    proxy_set_header Host $host;\n}\n```"},
+		{"bash", "```bash\nfor f in *.png; do\n  convert \"$f\" -resize 50% \"small/$f\"\ndone\n```"},
+		{"powershell", "```powershell\nGet-ChildItem -Recurse -Filter *.log | Where-Object { $_.Length -gt 1MB } | Remove-Item\n```"},
+		{"batch", "```bat\n@echo off\nif exist build rmdir /s /q build\nmkdir build\n```"},
+	}
+	var cases []appCase
+	for _, s := range snippets {
+		cases = append(cases, appCase{s.name, post("/questions/77/answers", formType, "body="+url.QueryEscape(s.code))})
+	}
+	knownDenied := map[string]string{
+		"bash":       "a shell loop is shell (932235, 932370)",
+		"powershell": "a PowerShell pipeline is shell (932120, 932380)",
+		"batch":      "a batch file is cmd: IF EXIST and rmdir (932140, 932380)",
+		"elixir":     "\"if a == b do ...\" is cmd's IF grammar: a word, ==, a word, a command (932140)",
+		"lua":        "\"if x == nil then ...\": cmd's IF grammar (932140)",
+		"haskell":    "\"if n == 0 then 1\": cmd's IF grammar (932140)",
+		"sql replace": "REPLACE at a line's start is replace.exe to 932370 and MySQL's replace utility " +
+			"to 932235 (the narrowing of update and print left it)",
+		"sql join":     "JOIN and SELECT at a line's start are read as commands (932235)",
+		"ts clamp":     "\"export\" at a line's start is the shell's (932235), \"if (n < lo)\" a comparison (942230)",
+		"java stream":  "\"if (user == null)\" a comparison (942230), a line starting with a command (932235)",
+		"js reduce":    "a comparison and a conditional (942170, 942230)",
+		"js listener":  "document.querySelector called: script syntax (941180)",
+		"rust match":   "braces, commas and a quoted string read as JSON-ish SQL (942550)",
+		"swift":        "braces and a quoted string read as JSON-ish SQL (942550)",
+		"python regex": "libinjection reads the raw string and the comparison as SQL (942100)",
+		"php":          "$count and echo (481000, 932235, 942290)",
+	}
+	passesUnlessKnown(t, cases, knownDenied)
+}
