@@ -182,6 +182,25 @@ var narrowings = []narrowing{
 		),
 	},
 	{
+		// A JSON literal where SQL puts one: before a JSON operator, a comparison or a
+		// cast. 942550's first alternative took any quoted brace or bracket, "{...}" or
+		// '[...]' (backticks count as quotes), as a JSON literal in SQL, so a format
+		// string or a template in quotes was an injection: Loki's line_format
+		// "{{.msg}}" (every Grafana Explore query that formats its lines), Rust's
+		// println!("{}", v), a block after a quoted string and before a Markdown fence
+		// ("https" {...}```). Found held out (TestCodePeoplePost,
+		// TestQueriesPeopleTypePass), none in the eval corpus. Every CRS test of 942550
+		// has its literal next to an operator (@>, <@, ->, ->>, #>, #>>, #-, ?, ?|, ?&,
+		// ||, <, >), a ::json/::jsonb cast, or a JSON path as the next argument of a
+		// function (json_extract('{...}', '$.name'): t:removeWhitespace glues the
+		// function's name to the OR before it, so the third alternative's \bjson_extract
+		// misses it). The narrowed alternative asks for one of these, or a comparison,
+		// after the literal (the second alternative reads operators before it). Every
+		// CRS test of 942550 passes as before.
+		id: 942550, file: "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+		edit: replaceOnce(`(?i)`+jsonLiteral+`|`, `(?i)`+jsonLiteral+`(?:::jsonb?|[\-@]>?|<@|@[\?@]|\?|#(?:>>?|-)|->>|\|\||[<>=!]|,[\"'`+"`"+`]?\$)|`),
+	},
+	{
 		// Not narrower, cheaper: the same verdict on every request. 920450 copies each
 		// header name into TX ("tx.header_name_920450_accept=/accept/") and reads them
 		// back in a chained rule, TX:/^header_name_920450_/ "@within" the restricted
@@ -195,6 +214,10 @@ var narrowings = []narrowing{
 		edit: listEntryByOperator("tx.header_name_920450_", "tx.restricted_headers_basic"),
 	},
 }
+
+// jsonLiteral is 942550's JSON literal in SQL as the CRS writes it: a quote, a brace or
+// bracket, what is not "#", "]" or "}", closing braces or brackets, a quote.
+const jsonLiteral = `[\"'` + "`" + `][\[\{][^#\]\}]*[\]\}]+[\"'` + "`" + `]`
 
 // runnerOptions is what 932235's narrowing allows between a command that runs another
 // and the command it runs: options ("-p", "--interval=2") and numbers ("1", "0.5").
