@@ -284,7 +284,7 @@ func quotedKeywordConfirmed(rule string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	op := regexp.MustCompile(`"@rx (?:[^"\\]|\\.)*"`).FindString(rule) // the operator, escaped quotes and all
+	op := rxOperator.FindString(rule)
 	confirmed, err := edits(
 		replaceOnce(op, "\"@rx (?i)[\\\"'`];?[\\s\\x0b]*(?:having|select)\\b[\\s\\x0b]*[^\\s\\x0b]\""),
 		replaceOnce(`"id:942190,`, `"id:480220,`),
@@ -306,7 +306,7 @@ func cmdStatementConfirmed(rule string) (string, error) {
 	// One word ("_" joins a quoted string's), the operator ("===" as cmd takes it), one
 	// word, then a command or "(" on the same line, or the end of the value.
 	const grammar = `[ \(][^ =\n]* ?(?:==|\b(?:g(?:eq|tr)|equ|neq|l(?:eq|ss))\b)=* ?[^ =\n]*?(?:\(|[^ =:{\n](?:\z| [^ ={}:&|\n]))`
-	op := regexp.MustCompile(`"@rx (?:[^"\\]|\\.)*"`).FindString(rule)
+	op := rxOperator.FindString(rule)
 	narrowed, err := replaceOnce(comparison, grammar)(op)
 	if err != nil {
 		return "", err
@@ -387,6 +387,9 @@ func chained(rule, targets, op, t string) (string, error) {
 	rule = setvarAction.ReplaceAllString(rule, "")
 	return rule[:len(rule)-1] + ",\\\n    chain\"\n    SecRule " + targets + " " + op + " \"t:none" + t + "," + strings.Join(scores, ",") + "\"", nil
 }
+
+// rxOperator is a rule's @rx operator, quoted, escaped quotes and all.
+var rxOperator = regexp.MustCompile(`"@rx (?:[^"\\]|\\.)*"`)
 
 // setvarAction is one setvar action of a rule, as the CRS writes it: on a line of its own.
 var setvarAction = regexp.MustCompile(`,\\\n[ \t]*setvar:'[^']*'`)

@@ -144,6 +144,7 @@ func TestUnconfirmedMatchesDoNotScore(t *testing.T) {
 	for _, req := range []*Request{
 		post("/review", formType, "body=Having+trouble+with+the+%27select+all%27+button."),
 		post("/api/envelope", jsonType, `{"breadcrumbs":[{"message":"window.location changed to /checkout"}]}`),
+		post("/posts", formType, "body=evens+%3D+%5Bx+for+x+in+range(10)+if+x+%25+2+%3D%3D+0%5D"),
 	} {
 		checkVerdict(t, pl1.get(t).Inspect(req), want{NoMatches: true})
 	}
