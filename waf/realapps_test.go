@@ -184,8 +184,9 @@ func TestRequestsOfRealAppsPass(t *testing.T) {
 // punctuation they use (apostrophes, "--", "#", ";", quotes, emoji), in several
 // languages. Written for this test, held out from the tuning like
 // TestRequestsOfRealAppsPass, with the same rule for knownDenied. It found a file name
-// with a time in it denied (922130, narrowed in narrow.go), and a share link whose
-// "&url=" read as url.dll (932370, narrowed).
+// with a time in it denied (922130, narrowed in narrow.go), a share link whose "&url="
+// read as url.dll (932370, narrowed), and the HTML comments of issue templates (941180,
+// narrowed).
 func TestTextPeopleWritePasses(t *testing.T) {
 	q := url.QueryEscape
 	form := func(kv ...string) string {
@@ -225,6 +226,8 @@ func TestTextPeopleWritePasses(t *testing.T) {
 		appCase{"sendgrid inbound parse", post("/inbound/email", formType, form("from", "Jane O'Neil <jane@example.org>", "to", "support@shop.example.com", "subject", "Re: Your order #A-1029 -- where is it?", "text", "Hi,\n\nI ordered on Monday and haven't heard back. Can you check?\n\n> On Mon, Dec 1, 2026 at 9:02 AM Shop <support@shop.example.com> wrote:\n> Thanks for your order!\n\n-- \nJane", "html", "<div dir=\"ltr\">Hi,<br><br>I ordered on Monday and haven't heard back.<br></div><div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Mon, Dec 1, 2026 at 9:02 AM Shop &lt;<a href=\"mailto:support@shop.example.com\">support@shop.example.com</a>&gt; wrote:<br></div><blockquote class=\"gmail_quote\" style=\"margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);padding-left:1ex\">Thanks for your order!</blockquote></div>"))},
 		appCase{"zendesk ticket", post("/api/v2/tickets.json", jsonType, `{"ticket":{"subject":"Can't log in since update","comment":{"body":"Since Tuesday's update I get \"Error 500\" when I press 'Log in'. Tried Chrome & Firefox; cleared cookies -- no luck. Screenshot attached."},"priority":"high","tags":["login","500"]}}`)},
 		appCase{"calendar invite", post("/api/events", jsonType, `{"title":"Q1 planning: select vendors from shortlist","location":"Room 4/B (2nd floor)","description":"Agenda:\n1) review costs\n2) union contract update\n3) AOB","start":"2026-12-08T10:00:00+01:00","end":"2026-12-08T11:30:00+01:00","attendees":["jane@example.org","sam@example.org"]}`)},
+		appCase{"gitea issue from a template", post("/acme/shop/issues/new", formType, form("_csrf", "fGx9kQ2", "title", "Checkout fails on Safari", "content", "<!-- Please describe the bug. -->\n### Steps\n1. Add to cart\n2. Pay\n\n<!-- What did you expect? -->\nIt should work.\n\n### Version\n1.4.2"))},
+		appCase{"gitlab merge request from a template", post("/api/v4/projects/7/merge_requests", jsonType, `{"title":"Fix cart","description":"<!-- template: default -->\nCloses #42\n\n- [x] tests\n- [ ] docs","source_branch":"fix-cart","target_branch":"main"}`)},
 		appCase{"share link", get("/share?link=" + q("https://twitter.com/intent/tweet?text=Check this out&url=https://shop.example.com/p/42") + "&via=shop")},
 		appCase{"search engine redirect link", post("/api/bookmarks", jsonType, `{"url":"https://www.google.com/url?sa=t&rct=j&q=&esrc=s&source=web&cd=&url=https%3A%2F%2Fshop.example.com%2Fp%2F42&usg=AOvVaw0"}`)},
 		appCase{"spreadsheet formula", post("/api/cells", jsonType, `{"sheet":"Budget","cell":"D12","value":"=SUM(D2:D11)*(1+$B$1)","format":"0.00%"}`)},
