@@ -15,9 +15,10 @@ package waf
 //   - tx.allowed_request_content_type (900220): the CRS's types, plus the types sidewall
 //     reads by their content (body.go): text/plain (navigator.sendBeacon), binary types
 //     (octet-stream, protobuf, gRPC-Web, tus uploads), newline-delimited JSON, the
-//     browser's own reports (CSP, Reporting API), and common +json types. A type a
-//     backend might parse in a way sidewall does not (YAML, Java serialisation, AMF...)
-//     stays denied by 920420.
+//     browser's own reports (CSP, Reporting API), and common +json types (920420's
+//     narrowing in narrow.go admits every application/...+json type, which Coraza
+//     parses as JSON). A type a backend might parse in a way sidewall does not (YAML,
+//     Java serialisation, AMF...) stays denied by 920420.
 //   - tx.restricted_headers_basic (900250): without /content-encoding/. The CRS restricts
 //     the header because it cannot read a compressed body; sidewall decodes gzip,
 //     deflate, br and zstd, and refuses every other coding itself.

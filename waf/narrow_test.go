@@ -126,6 +126,13 @@ func TestNarrowedRules(t *testing.T) {
 		{932370, "&url= in a link", get("/share?link=https%3A%2F%2Ftwitter.com%2Fintent%2Ftweet%3Ftext%3Dhi%26url%3Dhttps%3A%2F%2Fshop.example.com%2Fp%2F42"), false},
 		{932370, "url.dll", get("/?q=x%26url.dll,OpenURL%20c:%5Ct%5Cx.hta"), true},
 		{932370, "printbrm as before", get("/?q=x%3Bprintbrm%20-b%20-d%20x"), true},
+		{920420, "an OCI manifest", withMethod(post("/v2/acme/shop/manifests/1.4.2", "application/vnd.oci.image.manifest.v1+json",
+			`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}`), "PUT"), false},
+		{920420, "a CloudEvent", post("/events", "application/cloudevents+json", `{"specversion":"1.0","type":"com.example.order","source":"/shop","id":"A-1029"}`), false},
+		{920420, "a +json lookalike", post("/events", "application/json+x", `{"a":1}`), true},
+		{920420, "YAML", post("/config", "application/yaml", "a: 1\n"), true},
+		{942100, "SQLi in a +json body, read as JSON", post("/v2/acme/shop/manifests/1", "application/vnd.oci.image.manifest.v1+json",
+			`{"annotations":{"org.opencontainers.image.title":"1' OR '1'='1"}}`), true},
 		{920450, "Proxy (httpoxy)", withHeader(get("/"), "Proxy", "http://evil.example:8080"), true},
 		{920450, "X-HTTP-Method-Override", withHeader(get("/"), "X-HTTP-Method-Override", "DELETE"), true},
 		{920450, "If, the list's shortest entry", withHeader(get("/"), "If", "<http://a/> (<urn:x>)"), true},
@@ -191,4 +198,10 @@ func FuzzIsListEntry(f *testing.F) {
 			t.Errorf("isListEntry(%q, %q) = %v, want %v", list, value, got, want)
 		}
 	})
+}
+
+// withMethod sets r's method.
+func withMethod(r *Request, method string) *Request {
+	r.Method = method
+	return r
 }
