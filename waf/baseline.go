@@ -21,7 +21,7 @@ package waf
 //     Java serialisation, AMF...) stays denied by 920420.
 //   - tx.restricted_headers_basic (900250): without /content-encoding/. The CRS restricts
 //     the header because it cannot read a compressed body; sidewall decodes gzip,
-//     deflate, br and zstd, and refuses every other coding itself.
+//     deflate, br, zstd and snappy, and refuses every other coding itself.
 const crsSetup = `SecAction "id:480020,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',` +
 	`setvar:'tx.allowed_methods=GET HEAD POST OPTIONS PUT PATCH DELETE'"
 SecAction "id:480021,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',` +

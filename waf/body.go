@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
 	brrr "github.com/molecule-man/go-brrr"
 )
@@ -25,7 +26,7 @@ import (
 // a Content-Encoding header was itself denied (920450). So before Coraza sees a body,
 // Inspect
 //
-//   - decodes its Content-Encoding (gzip, deflate, br, zstd; several in turn), bounded by
+//   - decodes its Content-Encoding (gzip, deflate, br, zstd, snappy; several in turn), bounded by
 //     the body limit and Limits.DecompressionRatio, so that a decompression bomb is
 //     refused after a few milliseconds and a few hundred kilobytes; an encoding it cannot
 //     decode is refused, since the application would read what the WAF did not;
@@ -142,8 +143,10 @@ func decode(coding string, body []byte, ratio, bodyLimit int, partial bool) ([]b
 			defer d.Close()
 			r = d
 		}
+	case "snappy":
+		return decodeSnappy(body, ratio, bodyLimit)
 	default:
-		return nil, refuse(415, "", fmt.Sprintf("Content-Encoding %q is not one sidewall decodes (gzip, deflate, br, zstd)", coding))
+		return nil, refuse(415, "", fmt.Sprintf("Content-Encoding %q is not one sidewall decodes (gzip, deflate, br, zstd, snappy)", coding))
 	}
 	if err != nil {
 		return nil, refuse(400, "", fmt.Sprintf("body does not decode as %s: %v", coding, err))
@@ -175,6 +178,30 @@ func decode(coding string, body []byte, ratio, bodyLimit int, partial bool) ([]b
 			return nil, refuse(400, "", fmt.Sprintf("body does not decode as %s: %v", coding, err))
 		}
 	}
+}
+
+// decodeSnappy undoes snappy's block format, the Content-Encoding of Prometheus' remote
+// write and Loki's push (protobuf bodies; not the framed stream format). A block states
+// its decoded length first, so both limits are checked before anything is decoded or
+// allocated. A block cannot be decoded in part: one over the body limit is refused even
+// where a longer body would be inspected in part.
+func decodeSnappy(body []byte, ratio, bodyLimit int) ([]byte, bodyPlan) {
+	n, err := snappy.DecodedLen(body)
+	if err != nil {
+		return nil, refuse(400, "", fmt.Sprintf("body does not decode as snappy: %v", err))
+	}
+	if n > ratioFloor && n > ratio*len(body) {
+		return nil, refuse(413, LimitDecompressionRatio,
+			fmt.Sprintf("snappy body declares more than %d times its %d bytes", ratio, len(body)))
+	}
+	if n > bodyLimit {
+		return nil, refuse(413, LimitBody, fmt.Sprintf("snappy body declares %d bytes, more than %d", n, bodyLimit))
+	}
+	out, err := snappy.Decode(nil, body)
+	if err != nil {
+		return nil, refuse(400, "", fmt.Sprintf("body does not decode as snappy: %v", err))
+	}
+	return out, bodyPlan{}
 }
 
 // mediaType is the first Content-Type's media type, lower-cased, without parameters:

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
 	brrr "github.com/molecule-man/go-brrr"
 )
@@ -44,6 +45,8 @@ func br(s string) string {
 	}
 	return string(b)
 }
+
+func snap(s string) string { return string(snappy.Encode(nil, []byte(s))) }
 
 func zst(s string) string {
 	e, _ := zstd.NewWriter(nil)
@@ -101,6 +104,11 @@ func TestPlanBody(t *testing.T) {
 		{"br", withBody(jsonType, "br", br(doc)), "", doc, 0, "", false, false},
 		{"zstd", withBody(jsonType, "zstd", zst(doc)), "", doc, 0, "", false, false},
 		{"gzip then br", withBody(jsonType, "gzip, br", br(gz(doc))), "", doc, 0, "", false, false},
+		{"snappy (Prometheus' remote write)", withBody("application/x-protobuf", "snappy", snap("\x0a\x05hello\x10\x96\x01")), procRaw, "\x0a\x05hello\x10\x96\x01", 0, "", false, false},
+		{"snappy JSON", withBody(jsonType, "snappy", snap(doc)), "", doc, 0, "", false, false},
+		{"corrupt snappy", withBody(jsonType, "snappy", "\x0a\xff\xff"), "", "", 400, "", false, false},
+		{"snappy that decodes past the body limit", withBody("text/plain", "snappy", snap(strings.Repeat("abcdefghij", 2000))), "", "", 413, LimitBody, false, false},
+		{"snappy past the body limit, partial: refused, a block cannot be read in part", withBody("text/plain", "snappy", snap(strings.Repeat("abcdefghij", 2000))), "", "", 413, LimitBody, true, false},
 		{"identity", withBody(jsonType, "identity", doc), "", doc, 0, "", false, false},
 		{"gzip'd beacon in text/plain", withBody("text/plain", "gzip", gz(doc)), procJSON, doc, 0, "", false, false},
 		{"unknown coding", withBody(jsonType, "compress", "xyz"), "", "", 415, "", false, false},
@@ -158,6 +166,11 @@ func TestDecompressionBomb(t *testing.T) {
 			t.Logf("%d compressed bytes refused after %v", len(bomb), time.Since(start))
 		})
 	}
+	// A snappy block states its length first: one that claims 1 GiB from a few bytes is
+	// refused before anything is allocated.
+	if p := planBody(withBody(jsonType, "snappy", "\x80\x80\x80\x80\x04\x00abc"), lim, 16<<20, false); p.status != 413 || p.limit != LimitDecompressionRatio {
+		t.Errorf("snappy claiming 1 GiB: status %d, limit %q (%s); want 413, %q", p.status, p.limit, p.reason, LimitDecompressionRatio)
+	}
 	// A body of ordinary JSON, highly repetitive but under the ratio, is decoded whole.
 	rows := strings.Repeat(`{"sku":"TENT-2P","qty":1,"price":249.0},`, 2000)
 	if p := planBody(withBody(jsonType, "gzip", gz("["+rows+"{}]")), lim, 1<<20, false); p.status != 0 {
@@ -168,6 +181,13 @@ func TestDecompressionBomb(t *testing.T) {
 // TestBodiesReadForWhatTheyAre runs whole requests: what used to be denied for its type
 // passes when benign, and an attack inside it is still found.
 func TestBodiesReadForWhatTheyAre(t *testing.T) {
+	// A snappy body (Prometheus' remote write) is decoded and read: benign protobuf
+	// passes, SQL injection in a snappy-compressed JSON body is found.
+	if v := pl1.get(t).Inspect(withBody("application/x-protobuf", "snappy", snap("\x0a\x1c\x0a\x0a\x0a\x08__name__\x12\x02up\x12\x0e\x09\x00\x00\x00\x00\x00\x00\xf0\x3f"))); v.Interrupted {
+		t.Errorf("snappy protobuf denied: %v", ids(v.Matched))
+	}
+	checkVerdict(t, pl1.get(t).Inspect(withBody(jsonType, "snappy", snap(`{"user":"1' OR '1'='1"}`))), want{
+		Interrupted: true, WouldInterrupt: true, Status: 403, Rules: []string{"942"}, DataContains: "ARGS:json.user"})
 	beacon := `{"n":"pageview","u":"https://shop.example.com/products/tent?ref=home","d":"shop.example.com","r":"https://www.google.com/","w":1440}`
 	xssBeacon := `{"n":"pageview","u":"<script>alert(document.cookie)</script>"}`
 	tests := []struct {
@@ -208,6 +228,7 @@ func FuzzPlanBody(f *testing.F) {
 	f.Add("application/x-ndjson", "", "{}\n[]")
 	f.Add("application/json", "gzip", gz(`{"a":1}`))
 	f.Add("", "br", br("a=1&b=2"))
+	f.Add("application/x-protobuf", "snappy", snap("\x0a\x05hello"))
 	f.Fuzz(func(t *testing.T, contentType, encoding, body string) {
 		lim, _ := Limits{}.withDefaults()
 		p := planBody(withBody(contentType, encoding, body), lim, 1<<16, false)
