@@ -14,7 +14,8 @@ package waf
 //     still denied.
 //   - tx.allowed_request_content_type (900220): the CRS's types, plus the types sidewall
 //     reads by their content (body.go): text/plain (navigator.sendBeacon), binary types
-//     (octet-stream, protobuf, gRPC-Web, tus uploads), newline-delimited JSON, the
+//     (octet-stream, protobuf, gRPC-Web, tus uploads, git's smart HTTP protocol),
+//     newline-delimited JSON, the
 //     browser's own reports (CSP, Reporting API), and common +json types (920420's
 //     narrowing in narrow.go admits every application/...+json type, which Coraza
 //     parses as JSON). A type a backend might parse in a way sidewall does not (YAML,
@@ -32,6 +33,7 @@ SecAction "id:480021,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',` +
 	`|application/x-protobuf| |application/protobuf| |application/vnd.google.protobuf| ` +
 	`|application/grpc-web| |application/grpc-web+proto| |application/grpc-web-text| |application/grpc-web-text+proto| ` +
 	`|application/offset+octet-stream| |application/graphql| ` +
+	`|application/x-git-upload-pack-request| |application/x-git-receive-pack-request| ` +
 	`|application/vnd.api+json| |application/merge-patch+json| |application/json-patch+json| |application/problem+json| ` +
 	`|application/ld+json| |application/hal+json| |application/activity+json| |application/scim+json| |application/geo+json|'"
 SecAction "id:480022,phase:1,pass,t:none,nolog,tag:'OWASP_CRS',` +

@@ -226,6 +226,19 @@ var narrowings = []narrowing{
 			"\"t:lowercase,\\\n        chain\"\n        SecRule TX:content_type \"!@rx ^\\|application/[a-z0-9.\\-]+\\+json\\|$\" \"t:lowercase,setvar:'tx.inbound_anomaly_score_pl1=+%{tx.critical_anomaly_score}'\""),
 	},
 	{
+		// A ".git" directory, not a repository's name. 930130 refuses a path holding
+		// any of restricted-files.data, ".git/" among them, as a substring, so a git
+		// host's own URLs were a leak: every clone, fetch and push over HTTPS to Gitea,
+		// GitLab or Forgejo (/owner/shop.git/info/refs, .../git-upload-pack) was denied
+		// (found held out). What leaks is a working tree's .git directory served by
+		// mistake (/.git/config, /app/.git/HEAD): the narrowed rule keeps every other
+		// phrase of the list in a phrase match, and rule 480230 looks for ".git/" at the
+		// start of a path segment. Lost: a bare repository served by mistake from the
+		// web root under a name ending in .git. No CRS test of 930130 names git.
+		id: 930130, file: "REQUEST-930-APPLICATION-ATTACK-LFI.conf",
+		edit: gitDirAsSegment,
+	},
+	{
 		// Not narrower, cheaper: the same verdict on every request. 920450 copies each
 		// header name into TX ("tx.header_name_920450_accept=/accept/") and reads them
 		// back in a chained rule, TX:/^header_name_920450_/ "@within" the restricted
@@ -383,6 +396,47 @@ func shellVariablesAsWords(rule string) (string, error) {
 		return "", err
 	}
 	return narrowed + "\n" + words, nil
+}
+
+// gitDirAsSegment is 930130's narrowing (see narrowings): the rule's phrase list without
+// ".git/", and rule 480230 for that phrase at the start of a path segment.
+func gitDirAsSegment(rule string) (string, error) {
+	data, err := fs.ReadFile(coreruleset.FS, "@owasp_crs/restricted-files.data")
+	if err != nil {
+		return "", err
+	}
+	var phrases []string
+	found := false
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case line == ".git/":
+			found = true
+		case strings.ContainsAny(line, " \t\""):
+			return "", fmt.Errorf("restricted-files.data: %q cannot be a phrase of @pm", line)
+		default:
+			phrases = append(phrases, line)
+		}
+	}
+	if !found {
+		return "", fmt.Errorf("restricted-files.data lists no .git/")
+	}
+	narrowed, err := replaceOnce(`"@pmFromFile restricted-files.data"`, `"@pm `+strings.Join(phrases, " ")+`"`)(rule)
+	if err != nil {
+		return "", err
+	}
+	// The same targets, transformations (normalizePathWin turns \ into /) and actions,
+	// under sidewall's id.
+	segment, err := edits(
+		replaceOnce(`"@pmFromFile restricted-files.data"`, `"@rx (?i)(?:^|/)\.git/"`),
+		replaceOnce(`"id:930130,`, `"id:480230,`),
+		replaceOnce(`tag:'OWASP_CRS',`, `tag:'OWASP_CRS',\`+"\n"+`    tag:'sidewall',`),
+	)(rule)
+	if err != nil {
+		return "", err
+	}
+	return narrowed + "\n" + segment, nil
 }
 
 // confirmedBy returns an edit that chains the rule to a second rule: the rule counts only

@@ -168,6 +168,14 @@ func TestRequestsOfRealAppsPass(t *testing.T) {
 	}
 	// What the CRS denies in these on purpose; an exclusion for the site is the answer
 	// (sidewall tune proposes it from detection-only mode).
+	// git's smart HTTP protocol, as Gitea, GitLab and Forgejo serve it: a clone and a push.
+	cases = append(cases,
+		appCase{"git clone refs", withHeader(get("/acme/shop.git/info/refs?service=git-upload-pack"), "Git-Protocol", "version=2")},
+		appCase{"git clone upload-pack", withHeader(post("/acme/shop.git/git-upload-pack", "application/x-git-upload-pack-request",
+			"0014command=ls-refs\n0014agent=git/2.47.00016object-format=sha10001000bpeel\n000ctag-prefix\n0014ref-prefix HEAD\n001bref-prefix refs/heads/\n0000"), "Git-Protocol", "version=2")},
+		appCase{"git push receive-pack", post("/acme/shop.git/git-receive-pack", "application/x-git-receive-pack-request",
+			"00940000000000000000000000000000000000000000 6113728f27ae82c7b1a177c8d03f9e96e0adf246 refs/heads/main\x00 report-status side-band-64k agent=git/2.47.0\n0000PACK\x00\x00\x00\x02\x00\x00\x00\x03\x95\x0ex\x9c")},
+	)
 	knownDenied := map[string]string{
 		"wp gutenberg save": "a CMS post's HTML, block comments and all, is markup by design (941160, 941180); the CRS ships WordPress exclusions as a plugin",
 		"odata":             "OData's $filter, $top, $select are MongoDB operators' names too (942290)",
