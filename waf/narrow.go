@@ -360,29 +360,18 @@ func cmdStatementConfirmed(rule string) (string, error) {
 // shellVariablesAsWords is 932160's narrowing (see narrowings): the rule's phrase list
 // without the $NAME shell variables, and rule 480210 for those, each a whole name.
 func shellVariablesAsWords(rule string) (string, error) {
-	data, err := fs.ReadFile(coreruleset.FS, "@owasp_crs/unix-shell.data")
+	narrowed, taken, err := splitPhrases(rule, "unix-shell.data", func(line string) bool {
+		return strings.HasPrefix(line, "$") && !strings.HasPrefix(line, "${")
+	})
 	if err != nil {
 		return "", err
 	}
-	var phrases, vars []string
-	for line := range strings.Lines(string(data)) {
-		line = strings.TrimSpace(line)
-		switch {
-		case line == "" || strings.HasPrefix(line, "#"):
-		case strings.HasPrefix(line, "$") && !strings.HasPrefix(line, "${"):
-			vars = append(vars, regexp.QuoteMeta(strings.ToLower(line[1:])))
-		case strings.ContainsAny(line, " \t\""):
-			return "", fmt.Errorf("unix-shell.data: %q cannot be a phrase of @pm", line)
-		default:
-			phrases = append(phrases, line)
-		}
-	}
-	if len(vars) == 0 {
+	if len(taken) == 0 {
 		return "", fmt.Errorf("unix-shell.data lists no $NAME variables")
 	}
-	narrowed, err := replaceOnce(`"@pmFromFile unix-shell.data"`, `"@pm `+strings.Join(phrases, " ")+`"`)(rule)
-	if err != nil {
-		return "", err
+	vars := make([]string, len(taken))
+	for i, v := range taken {
+		vars[i] = regexp.QuoteMeta(strings.ToLower(v[1:]))
 	}
 	// The variables' rule: the same targets, transformations (t:cmdLine lower-cases)
 	// and actions, under sidewall's id.
@@ -401,30 +390,12 @@ func shellVariablesAsWords(rule string) (string, error) {
 // gitDirAsSegment is 930130's narrowing (see narrowings): the rule's phrase list without
 // ".git/", and rule 480230 for that phrase at the start of a path segment.
 func gitDirAsSegment(rule string) (string, error) {
-	data, err := fs.ReadFile(coreruleset.FS, "@owasp_crs/restricted-files.data")
+	narrowed, taken, err := splitPhrases(rule, "restricted-files.data", func(line string) bool { return line == ".git/" })
 	if err != nil {
 		return "", err
 	}
-	var phrases []string
-	found := false
-	for line := range strings.Lines(string(data)) {
-		line = strings.TrimSpace(line)
-		switch {
-		case line == "" || strings.HasPrefix(line, "#"):
-		case line == ".git/":
-			found = true
-		case strings.ContainsAny(line, " \t\""):
-			return "", fmt.Errorf("restricted-files.data: %q cannot be a phrase of @pm", line)
-		default:
-			phrases = append(phrases, line)
-		}
-	}
-	if !found {
+	if len(taken) == 0 {
 		return "", fmt.Errorf("restricted-files.data lists no .git/")
-	}
-	narrowed, err := replaceOnce(`"@pmFromFile restricted-files.data"`, `"@pm `+strings.Join(phrases, " ")+`"`)(rule)
-	if err != nil {
-		return "", err
 	}
 	// The same targets, transformations (normalizePathWin turns \ into /) and actions,
 	// under sidewall's id.
@@ -437,6 +408,32 @@ func gitDirAsSegment(rule string) (string, error) {
 		return "", err
 	}
 	return narrowed + "\n" + segment, nil
+}
+
+// splitPhrases reads the CRS data file that rule reads with @pmFromFile, takes out the
+// phrases take chooses (returned), and returns the rule with the others inline, "@pm
+// ...", in the same order. It fails on a phrase @pm cannot hold (one with a blank or a
+// quote), so that a CRS update cannot quietly change what the rule looks for.
+func splitPhrases(rule, file string, take func(line string) bool) (narrowed string, taken []string, err error) {
+	data, err := fs.ReadFile(coreruleset.FS, "@owasp_crs/"+file)
+	if err != nil {
+		return "", nil, err
+	}
+	var phrases []string
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case take(line):
+			taken = append(taken, line)
+		case strings.ContainsAny(line, " \t\""):
+			return "", nil, fmt.Errorf("%s: %q cannot be a phrase of @pm", file, line)
+		default:
+			phrases = append(phrases, line)
+		}
+	}
+	narrowed, err = replaceOnce(`"@pmFromFile `+file+`"`, `"@pm `+strings.Join(phrases, " ")+`"`)(rule)
+	return narrowed, taken, err
 }
 
 // confirmedBy returns an edit that chains the rule to a second rule: the rule counts only
