@@ -252,9 +252,35 @@ func TestTextPeopleWritePasses(t *testing.T) {
 			n + "\"\r\nContent-Type: application/octet-stream\r\n\r\n\x00\x01binary\x02\r\n--BB--\r\n"
 		cases = append(cases, appCase{"upload " + n, post("/upload", "multipart/form-data; boundary=BB", body)})
 	}
+	// Files whose content is code, queries or markup: an upload's content is the file's,
+	// not an argument the application reads.
+	for _, f := range []struct{ name, ctype, content string }{
+		{"backup.sql", "application/sql", "-- MySQL dump\nDROP TABLE IF EXISTS `orders`;\nCREATE TABLE `orders` (`id` int NOT NULL);\nINSERT INTO `orders` VALUES (1),(2);\n"},
+		{"deploy.sh", "text/x-sh", "#!/bin/bash\nset -e\ncd /srv/app && git pull && systemctl restart app\n"},
+		{"main.py", "text/x-python", "import os\nprint(os.environ.get('HOME'))\n"},
+		{"budget.csv", "text/csv", "item,cost\nrent,1200\ntotal,=SUM(B2:B2)\n"},
+		{"icon.svg", "image/svg+xml", `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 2L2 22h20z"/></svg>`},
+		{"index.html", "text/html", "<!doctype html><html><head><title>Hi</title></head><body><h1>Hello</h1></body></html>"},
+		{"app.log", "text/plain", "2026-12-06 10:00:01 ERROR GET /search?q=1' OR '1'='1 -> 403\n"},
+	} {
+		body := "--BB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + f.name + "\"\r\nContent-Type: " + f.ctype + "\r\n\r\n" + f.content + "\r\n--BB--\r\n"
+		cases = append(cases, appCase{"upload content " + f.name, post("/upload", "multipart/form-data; boundary=BB", body)})
+	}
 	// Links people follow (ad click ids, e-mail tracking, magic links), product names,
 	// messages in a dozen scripts, and arithmetic in an answer.
 	add := func(n string, r *Request) { cases = append(cases, appCase{n, r}) }
+	// What more services post to webhooks: bots, trackers, payment and mail gateways,
+	// forms and chat, with their users' words in them.
+	add("telegram update", post("/bot/webhook", jsonType, `{"update_id":1,"message":{"message_id":7,"from":{"id":42,"first_name":"Jane","username":"jane_o"},"chat":{"id":42,"type":"private"},"date":1733478000,"text":"/start ref_abc123","entities":[{"offset":0,"length":6,"type":"bot_command"}]}}`))
+	add("discord interaction", post("/interactions", jsonType, `{"type":2,"data":{"name":"order","options":[{"name":"id","type":3,"value":"A-1029"}]},"member":{"user":{"id":"80351110224678912","username":"jane"}},"token":"aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OTA6c2VjcmV0"}`))
+	add("jira webhook", post("/hooks/jira", jsonType, `{"webhookEvent":"jira:issue_updated","issue":{"key":"WEB-42","fields":{"summary":"Cart total wrong when coupon applied","description":"Steps: add item, apply SAVE-20%, total shows -$5.00 instead of $20.00"}},"changelog":{"items":[{"field":"status","fromString":"To Do","toString":"In Progress"}]}}`))
+	add("gitlab push webhook", withHeader(post("/hooks/gitlab", jsonType, `{"object_kind":"push","ref":"refs/heads/main","commits":[{"id":"b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327","message":"Update Catalan translation to e38cb41.\n\nSee https://gitlab.com/gitlab-org/gitlab for more information","added":["CHANGELOG"],"modified":["app/controller/application.rb"]}],"total_commits_count":1}`), "X-Gitlab-Event", "Push Hook"))
+	add("paypal ipn", post("/ipn", formType, form("mc_gross", "19.95", "payer_id", "LPLWNMTBWMFAY", "address_street", "1 Main St", "payment_date", "20:12:59 Jan 13, 2009 PST", "payment_status", "Completed", "business", "seller@paypalsandbox.com", "verify_sign", "AtkOfCXbDm2hu0ZELryHFjY-Vb7PAUvS6nMXgysbElEn9v-1XcmSoGtf", "txn_type", "web_accept", "item_name", `Book: "SQL for Dummies" (2nd ed.)`)))
+	add("mailgun inbound", post("/inbound/mailgun", formType, form("recipient", "support@shop.example.com", "sender", "jane@example.org", "subject", "Re: order #A-1029", "body-plain", "Hi -- where's my order? I paid on Monday.\n\n> On Mon, Shop wrote:\n> Thanks!")))
+	add("typeform answers", post("/hooks/typeform", jsonType, `{"form_response":{"answers":[{"type":"text","text":"I'd love a 'select all' option & dark mode; also <3 the app"},{"type":"choice","choice":{"label":"Other"}}]}}`))
+	add("calendly", post("/hooks/calendly", jsonType, `{"event":"invitee.created","payload":{"name":"Jane O'Neil","questions_and_answers":[{"question":"Anything to prepare?","answer":"Agenda: 1) pricing; 2) SSO (SAML/OIDC); 3) exports -> CSV/JSON"}]}}`))
+	add("intercom reply", post("/hooks/intercom", jsonType, `{"type":"notification_event","topic":"conversation.user.replied","data":{"item":{"conversation_parts":{"conversation_parts":[{"body":"<p>Hi! The export fails with <code>Error: ENOENT: no such file or directory, open '/tmp/export.csv'</code></p>"}]}}}}`))
+	add("shopify order webhook", withHeader(post("/hooks/shopify/orders", jsonType, `{"id":820982911946154500,"email":"jon@example.com","note":"Please gift wrap -- it's for my mom's 60th!","line_items":[{"title":"IPod Nano - 8GB","variant_title":"Pink","properties":[{"name":"Engraving","value":"Love you; always <3"}]}]}`), "X-Shopify-Hmac-Sha256", "XWmrwMey6OsLMeiZKwP4FppHH3cmAiiJJAweH5Jo4bM="))
 	add("gclid", get("/?gclid=Cj0KCQiA-aK8BhCDARIsAL_-H9m8Xx1Q2w3e4R5t6Y7u8I9o0P-aAsDfGhJkLzXcVbNm_EALw_wcB&utm_source=google&utm_medium=cpc&utm_campaign=Winter%20Sale%20%7C%20DE&utm_term=%2Bjacket%20%2Bwaterproof"))
 	add("fbclid", get("/products/42?fbclid=IwZXh0bgNhZW0CMTEAAR2x_8YlqQ9n-7mKzB3cDe_aem_AbCdEfGhIjKlMnOpQrStUv"))
 	add("msclkid", get("/?msclkid=3f2a1b0c1d2e4f5a8b9c0d1e2f3a4b5c&utm_source=bing&utm_medium=cpc"))
@@ -290,6 +316,7 @@ func TestTextPeopleWritePasses(t *testing.T) {
 		// tests of it, so it was not made a second signal.
 		"github push webhook":    "a commit message with \"; select\" (942350)",
 		"sendgrid inbound parse": "an e-mail's HTML is markup by design (941100, 941160)",
+		"intercom reply":         "an error message quoting /tmp/... names an OS path like any LFI payload (930120)",
 	}
 	passesUnlessKnown(t, cases, knownDenied)
 }
