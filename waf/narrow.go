@@ -298,11 +298,11 @@ var onHeadersSecLang = sync.OnceValues(func() (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("rule %d on headers: %w", h.id, err)
 		}
-		targets, _, _ := strings.Cut(strings.TrimPrefix(rule, "SecRule "), " ")
+		targets := ruleTargets(rule)
 		clone, err := edits(
 			replaceOnce("SecRule "+targets+" ", "SecRule TX:sidewall_headers "),
 			replaceOnce(fmt.Sprintf(`"id:%d,`, h.id), fmt.Sprintf(`"id:%d,`, h.as)),
-			replaceOnce(`tag:'OWASP_CRS',`, `tag:'OWASP_CRS',\`+"\n"+`    tag:'sidewall',`),
+			tagSidewall,
 		)(rule)
 		if err != nil {
 			return "", fmt.Errorf("rule %d on headers: the CRS's rule changed: %w", h.id, err)
@@ -330,7 +330,7 @@ func quotedKeywordConfirmed(rule string) (string, error) {
 	confirmed, err := edits(
 		replaceOnce(op, "\"@rx (?i)[\\\"'`];?[\\s\\x0b]*(?:having|select)\\b[\\s\\x0b]*[^\\s\\x0b]\""),
 		replaceOnce(`"id:942190,`, `"id:480220,`),
-		replaceOnce(`tag:'OWASP_CRS',`, `tag:'OWASP_CRS',\`+"\n"+`    tag:'sidewall',`),
+		tagSidewall,
 		confirmedBy("@detectSQLi", ""),
 	)(rule)
 	if err != nil {
@@ -353,7 +353,7 @@ func cmdStatementConfirmed(rule string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	targets, _, _ := strings.Cut(strings.TrimPrefix(rule, "SecRule "), " ")
+	targets := ruleTargets(rule)
 	return chained(rule, targets, narrowed, ",t:cmdWords")
 }
 
@@ -379,7 +379,7 @@ func shellVariablesAsWords(rule string) (string, error) {
 		replaceOnce(`"@pmFromFile unix-shell.data"`, `"@rx \$(?:`+strings.Join(vars, "|")+`)\b"`),
 		replaceOnce(`"id:932160,`, `"id:480210,`),
 		replaceOnce(`msg:'Remote Command Execution: Unix Shell Code Found'`, `msg:'Remote Command Execution: Unix Shell Variable Found'`),
-		replaceOnce(`tag:'OWASP_CRS',`, `tag:'OWASP_CRS',\`+"\n"+`    tag:'sidewall',`),
+		tagSidewall,
 	)(rule)
 	if err != nil {
 		return "", err
@@ -402,7 +402,7 @@ func gitDirAsSegment(rule string) (string, error) {
 	segment, err := edits(
 		replaceOnce(`"@pmFromFile restricted-files.data"`, `"@rx (?i)(?:^|/)\.git/"`),
 		replaceOnce(`"id:930130,`, `"id:480230,`),
-		replaceOnce(`tag:'OWASP_CRS',`, `tag:'OWASP_CRS',\`+"\n"+`    tag:'sidewall',`),
+		tagSidewall,
 	)(rule)
 	if err != nil {
 		return "", err
@@ -489,6 +489,16 @@ func listEntryByOperator(prefix, list string) func(string) (string, error) {
 		rule = rule[:m[0]] + rule[m[2]:m[3]] + `"`
 		return replaceOnce(`"@rx ^.*$"`, `"@withinSlashed %{`+list+`}"`)(rule)
 	}
+}
+
+// tagSidewall is the edit that marks a rule sidewall makes from a CRS rule (a clone
+// under sidewall's id) with tag:'sidewall' after the CRS's own tag.
+var tagSidewall = replaceOnce(`tag:'OWASP_CRS',`, `tag:'OWASP_CRS',\`+"\n"+`    tag:'sidewall',`)
+
+// ruleTargets returns a rule's variables, as written after "SecRule".
+func ruleTargets(rule string) string {
+	targets, _, _ := strings.Cut(strings.TrimPrefix(rule, "SecRule "), " ")
+	return targets
 }
 
 // edits applies several edits in turn.
