@@ -37,7 +37,8 @@ type pm struct {
 	// minLen is the length of the shortest pattern. If the input is shorter
 	// than this, no pattern can match and we skip the Aho-Corasick automaton.
 	minLen int
-	// starts, when set, rules out most values before the automaton runs.
+	// starts, when set, tells whether a phrase occurs; the automaton runs only
+	// to capture what matched.
 	starts *phraseStarts
 }
 
@@ -61,8 +62,18 @@ func newPM(options plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 }
 
 func (o *pm) Evaluate(tx plugintypes.TransactionState, value string) bool {
-	if len(value) < o.minLen || !o.MayMatch(value) {
+	if len(value) < o.minLen {
 		return false
+	}
+	if o.starts != nil {
+		// occurs answers exactly; the automaton is needed only for what it
+		// captures.
+		if !o.starts.occurs(value) {
+			return false
+		}
+		if !tx.Capturing() {
+			return true
+		}
 	}
 	return pmEvaluate(o.matcher, tx, value)
 }
@@ -71,7 +82,7 @@ func (o *pm) Evaluate(tx plugintypes.TransactionState, value string) bool {
 // case aside, is a substring of it: the rule's value filter may then skip the value
 // without transforming it.
 func (o *pm) MayMatch(value string) bool {
-	return o.starts == nil || o.starts.mayMatch(value)
+	return o.starts == nil || o.starts.occurs(value)
 }
 
 // minPatternLen returns the length of the shortest pattern.
