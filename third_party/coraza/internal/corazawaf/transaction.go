@@ -115,6 +115,11 @@ type Transaction struct {
 	// {85: {variables.RequestHeaders, "user-agent"}}
 	// A rule's slice may be empty: a pooled transaction keeps them (newTransaction).
 	ruleRemoveTargetByID map[int][]ruleVariableParams
+	// removedTargetIDs has bit id&255 set for each rule id given targets in
+	// ruleRemoveTargetByID during this transaction: most rules have none, and
+	// asking the map for each of the ~400 rules a request evaluates was ~3% of
+	// a benign GET's cpu.
+	removedTargetIDs [4]uint64
 
 	// Will skip this number of rules, this value will be decreased on each skip
 	Skip int
@@ -912,18 +917,32 @@ func (tx *Transaction) RemoveRuleTargetByID(id int, variable variables.RuleVaria
 		switch variable {
 		case variables.Args:
 			c.Variable = variables.ArgsGet
-			tx.ruleRemoveTargetByID[id] = append(tx.ruleRemoveTargetByID[id], c)
+			tx.addRemovedTarget(id, c)
 			c.Variable = variables.ArgsPost
-			tx.ruleRemoveTargetByID[id] = append(tx.ruleRemoveTargetByID[id], c)
+			tx.addRemovedTarget(id, c)
 		case variables.ArgsNames:
 			c.Variable = variables.ArgsGetNames
-			tx.ruleRemoveTargetByID[id] = append(tx.ruleRemoveTargetByID[id], c)
+			tx.addRemovedTarget(id, c)
 			c.Variable = variables.ArgsPostNames
-			tx.ruleRemoveTargetByID[id] = append(tx.ruleRemoveTargetByID[id], c)
+			tx.addRemovedTarget(id, c)
 		}
 		return
 	}
+	tx.addRemovedTarget(id, c)
+}
+
+func (tx *Transaction) addRemovedTarget(id int, c ruleVariableParams) {
 	tx.ruleRemoveTargetByID[id] = append(tx.ruleRemoveTargetByID[id], c)
+	b := uint(id) & 255
+	tx.removedTargetIDs[b>>6] |= 1 << (b & 63)
+}
+
+// removedTargets returns the targets removed from rule id in this transaction.
+func (tx *Transaction) removedTargets(id int) []ruleVariableParams {
+	if b := uint(id) & 255; tx.removedTargetIDs[b>>6]&(1<<(b&63)) == 0 {
+		return nil
+	}
+	return tx.ruleRemoveTargetByID[id]
 }
 
 // RemoveRuleByID Removes a rule from the transaction

@@ -306,6 +306,35 @@ func TestRemovedTargetsDoNotOutliveTheTransaction(t *testing.T) {
 	}
 }
 
+// TestRemovedTargetsFoundThroughTheMask: removedTargets, which asks a mask of ids
+// before the map, returns what RemoveRuleTargetByID added, also for ids that share
+// the mask's bit, nothing for an id without targets, and nothing in the next
+// transaction.
+func TestRemovedTargetsFoundThroughTheMask(t *testing.T) {
+	w := NewWAF()
+	for i := range 2 {
+		tx := w.NewTransaction()
+		for _, id := range []int{5, 5 + 256, -3, 942100} {
+			if got := tx.removedTargets(id); len(got) != 0 {
+				t.Fatalf("transaction %d starts with %v removed from rule %d", i, got, id)
+			}
+		}
+		tx.RemoveRuleTargetByID(5, variables.ArgsGet, "a", nil)
+		tx.RemoveRuleTargetByID(5+256, variables.RequestHeaders, "b", nil)
+		tx.RemoveRuleTargetByID(-3, variables.RequestCookies, "c", nil)
+		for id, want := range map[int]string{5: "a", 5 + 256: "b", -3: "c", 6: "", 942100: ""} {
+			got := tx.removedTargets(id)
+			switch {
+			case want == "" && len(got) != 0:
+				t.Errorf("transaction %d: rule %d has %v removed, want none", i, id, got)
+			case want != "" && (len(got) != 1 || got[0].KeyStr != want):
+				t.Errorf("transaction %d: rule %d has %v removed, want key %q", i, id, got, want)
+			}
+		}
+		tx.Close()
+	}
+}
+
 // TestCtlExceptionsDoNotWriteIntoTheRule: a transaction's removed targets are added
 // to a copy of the rule's exceptions; with spare capacity in the rule's slice, append
 // wrote them into the rule's array, which concurrent transactions share.

@@ -240,6 +240,7 @@ func (w *WAF) newTransaction(opts Options) *Transaction {
 	tx.lastPhase = 0
 	tx.ruleRemoveByID = nil
 	tx.ruleRemoveByIDRanges = nil
+	tx.removedTargetIDs = [4]uint64{}
 	if tx.ruleRemoveTargetByID == nil {
 		tx.ruleRemoveTargetByID = map[int][]ruleVariableParams{}
 	} else {
