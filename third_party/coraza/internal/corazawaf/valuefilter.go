@@ -13,6 +13,15 @@ type literalFilter interface {
 	MayMatch(value string) bool
 }
 
+// stopByteFilter is a literalFilter that can take the trigger bytes into its own
+// scan of a value: the filter WithStopBytes returns also reports true for every
+// value that holds a byte of stop (bit b of stop[b>>6]). The value filter then scans
+// a value once rather than twice (the trigger bytes, then the literals), which was
+// ~4% of a benign GET's cpu.
+type stopByteFilter interface {
+	WithStopBytes(stop [4]uint64) interface{ MayMatch(string) bool }
+}
+
 // valueFilter lets a rule pass over a value without transforming it: when the
 // value holds none of the bytes that could make the rule's transformations do
 // more than change case or trim (transformations.Triggers), the transformed
@@ -20,7 +29,9 @@ type literalFilter interface {
 // can judge the raw value instead.
 type valueFilter struct {
 	triggers transformations.ByteSet
-	op       literalFilter
+	// folded is set when op checks the triggers itself (stopByteFilter).
+	folded bool
+	op     literalFilter
 }
 
 // newValueFilter returns nil when nothing can be proved for op: no literal
@@ -42,10 +53,13 @@ func newValueFilter(op *ruleOperatorParams, names []string) *valueFilter {
 		}
 		f.triggers.Union(t)
 	}
+	if sf, ok := lf.(stopByteFilter); ok {
+		f.op, f.folded = sf.WithStopBytes(f.triggers), true
+	}
 	return f
 }
 
 // mayMatch reports false only when the rule cannot match value.
 func (f *valueFilter) mayMatch(value string) bool {
-	return f.triggers.Any(value) || f.op.MayMatch(value)
+	return !f.folded && f.triggers.Any(value) || f.op.MayMatch(value)
 }

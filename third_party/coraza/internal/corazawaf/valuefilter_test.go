@@ -36,6 +36,21 @@ func (o *plainOp) Evaluate(tx plugintypes.TransactionState, v string) bool {
 	return o.rec.Evaluate(tx, v)
 }
 
+// stoppingOp is literalOp that also takes the trigger bytes into its scan
+// (stopByteFilter), as sidewall's @rx and Coraza's @pm and @detectXSS do.
+type stoppingOp struct{ literalOp }
+
+func (o *stoppingOp) WithStopBytes(stop [4]uint64) interface{ MayMatch(string) bool } {
+	return stopping{o, transformations.ByteSet(stop)}
+}
+
+type stopping struct {
+	op   *stoppingOp
+	stop transformations.ByteSet
+}
+
+func (s stopping) MayMatch(v string) bool { return s.stop.Any(v) || s.op.MayMatch(v) }
+
 func filterRule(t *testing.T, op plugintypes.Operator, name string, tnames ...string) *Rule {
 	t.Helper()
 	r := NewRule()
@@ -75,6 +90,12 @@ func TestValueFilterSkipsOnlyWhatCannotMatch(t *testing.T) {
 		{"space is a trigger of compressWhitespace", func() (plugintypes.Operator, *literalOp) { o := &literalOp{}; return o, o },
 			"@rx", []string{"compressWhitespace"},
 			[]string{"EVIL", "two words"}, 1},
+		{"trigger bytes folded into the operator's scan", func() (plugintypes.Operator, *literalOp) { o := &stoppingOp{}; return o, &o.literalOp },
+			"@rx", []string{"urlDecodeUni", "lowercase"},
+			[]string{"a b", "evil", "evil"}, 2},
+		{"space folded into the operator's scan", func() (plugintypes.Operator, *literalOp) { o := &stoppingOp{}; return o, &o.literalOp },
+			"@rx", []string{"compressWhitespace"},
+			[]string{"EVIL", "two words"}, 1},
 		{"no MayMatch", func() (plugintypes.Operator, *literalOp) { o := &plainOp{rec: &literalOp{}}; return o, o.rec },
 			"@rx", []string{"urlDecodeUni"},
 			[]string{"plain", "a b", "EVIL", "Evil", "two words"}, 2},
@@ -88,6 +109,9 @@ func TestValueFilterSkipsOnlyWhatCannotMatch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			op, rec := tc.op()
 			r := filterRule(t, op, tc.opName, tc.tnames...)
+			if _, ok := op.(stopByteFilter); ok && tc.evaluated != nil && (r.valueFilter == nil || !r.valueFilter.folded) {
+				t.Fatal("the trigger bytes were not given to the operator")
+			}
 			tx := NewWAF().NewTransaction()
 			defer tx.Close()
 			for i, v := range args {

@@ -53,6 +53,15 @@ func (o *detectXSS) MayMatch(value string) bool {
 	return strings.ContainsAny(value, "<=")
 }
 
+// WithStopBytes returns MayMatch that also reports true for a value holding a byte
+// of stop, for the rule's value filter.
+func (o *detectXSS) WithStopBytes(stop [4]uint64) interface{ MayMatch(string) bool } {
+	set := byteSet(stop)
+	set.add('<')
+	set.add('=')
+	return set
+}
+
 func init() {
 	Register("detectXSS", newDetectXSS)
 }

@@ -85,6 +85,15 @@ func (o *pm) MayMatch(value string) bool {
 	return o.starts == nil || o.starts.occurs(value)
 }
 
+// WithStopBytes returns MayMatch that also reports true for a value holding a byte
+// of stop, for the rule's value filter.
+func (o *pm) WithStopBytes(stop [4]uint64) interface{ MayMatch(string) bool } {
+	if o.starts == nil {
+		return o
+	}
+	return newStoppingPhrases(o.starts, byteSet(stop))
+}
+
 // minPatternLen returns the length of the shortest pattern.
 // If any pattern is empty it returns 0 immediately, disabling short-circuiting:
 // an empty pattern matches every input, so no input can be safely skipped.

@@ -67,14 +67,67 @@ func (s *phraseStarts) occurs(value string) bool {
 	}
 	for i := 0; i+1 < len(value); i++ {
 		k := uint(lowerASCII(value[i]))<<8 | uint(lowerASCII(value[i+1]))
-		w, bit := s.pairs[k>>6], uint64(1)<<(k&63)
-		if w&bit == 0 {
-			continue
+		if s.pairs[k>>6]&(1<<(k&63)) != 0 && s.phraseAt(value, i, k) {
+			return true
 		}
-		for _, p := range s.byPair[int(s.rank[k>>6])+bits.OnesCount64(w&(bit-1))] {
-			if len(value)-i >= len(p) && equalFoldASCII(value[i:i+len(p)], p) {
+	}
+	return false
+}
+
+// phraseAt reports whether a phrase starts at value[i], whose pair k is in the table.
+func (s *phraseStarts) phraseAt(value string, i int, k uint) bool {
+	w := s.pairs[k>>6]
+	for _, p := range s.byPair[int(s.rank[k>>6])+bits.OnesCount64(w&(1<<(k&63)-1))] {
+		if len(value)-i >= len(p) && equalFoldASCII(value[i:i+len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+// stoppingPhrases is a pm's MayMatch with stop bytes (pm.WithStopBytes): one scan
+// looks for both.
+type stoppingPhrases struct {
+	starts *phraseStarts
+	stop   byteSet // the stop bytes and the phrases of one byte
+}
+
+func newStoppingPhrases(s *phraseStarts, stop byteSet) *stoppingPhrases {
+	for i := range stop {
+		stop[i] |= s.single[i]
+	}
+	return &stoppingPhrases{starts: s, stop: stop}
+}
+
+// MayMatch reports whether value holds a byte of stop or a phrase.
+func (f *stoppingPhrases) MayMatch(value string) bool {
+	s := f.starts
+	for i := 0; i < len(value); i++ {
+		c := value[i]
+		if f.stop[c>>6]&(1<<(c&63)) != 0 {
+			return true
+		}
+		if i+1 < len(value) {
+			k := uint(lowerASCII(c))<<8 | uint(lowerASCII(value[i+1]))
+			if s.pairs[k>>6]&(1<<(k&63)) != 0 && s.phraseAt(value, i, k) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// byteSet is a set of bytes, bit b of word b>>6, whose MayMatch reports whether a
+// value holds one of them.
+type byteSet [4]uint64
+
+func (s *byteSet) add(b byte) { s[b>>6] |= 1 << (b & 63) }
+
+// MayMatch reports whether value holds a byte of the set.
+func (s byteSet) MayMatch(value string) bool {
+	for i := 0; i < len(value); i++ {
+		if b := value[i]; s[b>>6]&(1<<(b&63)) != 0 {
+			return true
 		}
 	}
 	return false

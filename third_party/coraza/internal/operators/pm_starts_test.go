@@ -84,3 +84,53 @@ func TestPhraseStartsExact(t *testing.T) {
 		t.Errorf("%d matches and %d misses generated, want 1000 of each", matched, missed)
 	}
 }
+
+// TestStopBytesJoinTheScan: the MayMatch that WithStopBytes returns (for @pm and
+// @detectXSS) reports a value holding a stop byte, and otherwise answers as the
+// operator's own MayMatch, on generated stop sets and values.
+func TestStopBytesJoinTheScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alpha := "abcAB<=( %&\\\x00\xc3\xa9"
+	word := func(max int) string {
+		b := make([]byte, rng.IntN(max+1))
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	type stopper interface {
+		plugintypes.Operator
+		MayMatch(string) bool
+		WithStopBytes([4]uint64) interface{ MayMatch(string) bool }
+	}
+	stops, passes := 0, 0
+	for range 500 {
+		var stop byteSet
+		for n := rng.IntN(3); n > 0; n-- {
+			stop.add(alpha[rng.IntN(len(alpha))])
+		}
+		pmOp, err := newPM(plugintypes.OperatorOptions{Arguments: word(3) + " " + word(3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		xss, _ := newDetectXSS(plugintypes.OperatorOptions{})
+		for _, op := range []stopper{pmOp.(*pm), xss.(*detectXSS)} {
+			f := op.WithStopBytes(stop)
+			for range 20 {
+				v := word(10)
+				want := stop.MayMatch(v) || op.MayMatch(v)
+				if stop.MayMatch(v) {
+					stops++
+				} else if want {
+					passes++
+				}
+				if got := f.MayMatch(v); got != want {
+					t.Fatalf("%T with stop bytes %v: MayMatch(%q) = %v, want %v", op, stop, v, got, want)
+				}
+			}
+		}
+	}
+	if stops < 1000 || passes < 1000 {
+		t.Errorf("%d values with a stop byte and %d passed by the operator alone, want 1000 of each", stops, passes)
+	}
+}
