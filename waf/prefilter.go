@@ -75,6 +75,12 @@ type prefilter struct {
 	// first[c] and second[c] have bit j set when needle j begins with c, or has c as
 	// its second byte, in either case: a position where both bits are set is where
 	// needle j may start.
+	// They sit behind a pointer that the copies withStopBytes makes share.
+	*pairTables
+}
+
+// pairTables are a prefilter's tables of needles' first and second bytes.
+type pairTables struct {
 	first, second [256]uint64
 }
 
@@ -94,7 +100,7 @@ func newPrefilter(pattern string) *prefilter {
 			return nil
 		}
 	}
-	p := &prefilter{}
+	p := &prefilter{pairTables: &pairTables{}}
 	folds := foldsCase(re)
 	for _, s := range set {
 		if folds && strings.ContainsAny(s, "ks") {
@@ -143,6 +149,21 @@ func usable(set []string, ok bool) bool {
 	return true
 }
 
+// withStopBytes returns a copy of p that also stops at the bytes of stop (bit b of
+// stop[b>>6]).
+func (p *prefilter) withStopBytes(stop [4]uint64) *prefilter {
+	q := *p
+	for b := range 256 {
+		if stop[b>>6]&(1<<(b&63)) != 0 {
+			q.stop[b] = true
+		}
+	}
+	return &q
+}
+
+// MayMatch is mayMatch, for a copy made by withStopBytes.
+func (p *prefilter) MayMatch(value string) bool { return p.mayMatch(value) }
+
 // mayMatch reports false only if value contains none of the needles, ignoring ASCII
 // case (and, for a filter with exactASCII, is all ASCII).
 //
@@ -152,12 +173,13 @@ func (p *prefilter) mayMatch(value string) bool {
 	if len(value) == 0 {
 		return false
 	}
+	t := p.pairTables
 	for i := 0; i+1 < len(value); i++ {
 		c := value[i]
 		if p.stop[c] {
 			return true
 		}
-		m := p.first[c] & p.second[value[i+1]]
+		m := t.first[c] & t.second[value[i+1]]
 		for m != 0 {
 			j := bits.TrailingZeros64(m)
 			m &= m - 1

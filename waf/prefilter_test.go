@@ -235,6 +235,53 @@ func TestPrefilterSound(t *testing.T) {
 	t.Logf("%d CRS patterns have a filter; %d generated matches checked", filtered, checked)
 }
 
+// TestPrefilterWithStopBytes: the copy withStopBytes makes reports every value that
+// holds a stop byte and otherwise answers as the filter does; the filter itself keeps
+// its own stops. Over the CRS's patterns, with the trigger bytes of two common
+// transformation chains.
+func TestPrefilterWithStopBytes(t *testing.T) {
+	var pct, amp [4]uint64 // urlDecodeUni's % and +; htmlEntityDecode's & and what lowercase adds
+	for _, c := range "%+" {
+		pct[c>>6] |= 1 << (c & 63)
+	}
+	amp[0x80>>6] = ^uint64(0)
+	amp[0xc0>>6] = ^uint64(0)
+	amp['&'>>6] |= 1 << ('&' & 63)
+	has := func(stop [4]uint64, v string) bool {
+		for i := 0; i < len(v); i++ {
+			if stop[v[i]>>6]&(1<<(v[i]&63)) != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	values := []string{"", "a", "plain words", "a%20b", "x+y", "caf\xc3\xa9", "Tom & Jerry", "1 UNION SELECT 2",
+		"<script>alert(1)</script>", "/etc/passwd", "Mozilla/5.0 (X11; Linux x86_64)", "text/html,application/xhtml+xml"}
+	n := 0
+	for _, p := range crsRxPatterns(t) {
+		pf := newPrefilter("(?sm)" + p)
+		if pf == nil {
+			continue
+		}
+		for _, stop := range [][4]uint64{pct, amp} {
+			q := pf.withStopBytes(stop)
+			for _, v := range values {
+				if got, want := q.MayMatch(v), has(stop, v) || pf.mayMatch(v); got != want {
+					t.Fatalf("@rx %.80q with stop bytes: MayMatch(%q) = %v, want %v", p, v, got, want)
+				}
+				n++
+			}
+		}
+		before := pf.stop
+		if pf.withStopBytes(amp); pf.stop != before {
+			t.Fatalf("@rx %.80q: withStopBytes changed the filter it copied", p)
+		}
+	}
+	if n < 1000 {
+		t.Errorf("only %d answers checked", n)
+	}
+}
+
 // FuzzPrefilterSound: for every CRS pattern with a filter, a value the regex matches
 // is never turned away by the filter.
 func FuzzPrefilterSound(f *testing.F) {

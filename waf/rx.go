@@ -64,8 +64,13 @@ type rxCompiled struct {
 
 type rx struct{ c *rxCompiled }
 
-// rx is what our Coraza's value filter looks for (an interface it declares unexported).
-var _ interface{ MayMatch(string) bool } = (*rx)(nil)
+// rx is what our Coraza's value filter looks for (interfaces it declares unexported).
+var (
+	_ interface{ MayMatch(string) bool } = (*rx)(nil)
+	_ interface {
+		WithStopBytes([4]uint64) interface{ MayMatch(string) bool }
+	} = (*rx)(nil)
+)
 
 func newRx(opts plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 	// As Coraza's @rx: dot matches newline, ^ and $ match at line breaks (the default
@@ -104,6 +109,17 @@ func newRx(opts plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 // than change case or trim, the raw value stands for the transformed one.
 func (o *rx) MayMatch(value string) bool {
 	return o.c.pre == nil || o.c.pre.mayMatch(value)
+}
+
+// WithStopBytes returns MayMatch that also reports true for a value holding a byte
+// of stop (bit b of stop[b>>6]): our Coraza's value filter passes the trigger bytes
+// of the rule's transformations, so that one scan of the value looks for them and
+// for the pattern's literals.
+func (o *rx) WithStopBytes(stop [4]uint64) interface{ MayMatch(string) bool } {
+	if o.c.pre == nil {
+		return o
+	}
+	return o.c.pre.withStopBytes(stop)
 }
 
 func (o *rx) Evaluate(tx plugintypes.TransactionState, value string) bool {
