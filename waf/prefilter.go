@@ -50,8 +50,13 @@ import (
 
 const (
 	// maxNeedles bounds the literals a filter looks for: they are indexed by the bits
-	// of a uint64.
-	maxNeedles = 64
+	// of a uint64, less the top one (stopBit).
+	maxNeedles = 63
+
+	// stopBit, set in first[c] for a byte c that ends the scan and in every entry of
+	// second, makes one table lookup a byte answer both whether the byte stops the
+	// scan and whether a needle may start there.
+	stopBit = uint64(1) << 63
 
 	// maxClass is the largest character class taken as a set of one-byte literals:
 	// a class such as [\"'`;] narrows a cross product usefully, [a-z] does not.
@@ -69,19 +74,13 @@ type prefilter struct {
 	// somewhere: (?i) also matches them in runes outside ASCII, so then a value that
 	// is not all ASCII may match without containing a literal.
 	exactASCII bool
-	// stop marks the bytes that end the scan at once: the single needles, and the
-	// bytes outside ASCII when exactASCII is set.
-	stop [256]bool
 	// first[c] and second[c] have bit j set when needle j begins with c, or has c as
 	// its second byte, in either case: a position where both bits are set is where
-	// needle j may start.
-	// They sit behind a pointer that the copies withStopBytes makes share.
-	*pairTables
-}
-
-// pairTables are a prefilter's tables of needles' first and second bytes.
-type pairTables struct {
-	first, second [256]uint64
+	// needle j may start. first[c] has stopBit set for the bytes that end the scan at
+	// once: the single needles, and the bytes outside ASCII when exactASCII is set.
+	// second, which never changes, is shared by the copies withStopBytes makes.
+	first  [256]uint64
+	second *[256]uint64
 }
 
 // newPrefilter returns the filter for an @rx pattern as Coraza compiles it ((?sm)
@@ -100,7 +99,10 @@ func newPrefilter(pattern string) *prefilter {
 			return nil
 		}
 	}
-	p := &prefilter{pairTables: &pairTables{}}
+	p := &prefilter{second: new([256]uint64)}
+	for c := range p.second {
+		p.second[c] = stopBit
+	}
 	folds := foldsCase(re)
 	for _, s := range set {
 		if folds && strings.ContainsAny(s, "ks") {
@@ -116,19 +118,19 @@ func newPrefilter(pattern string) *prefilter {
 			}
 			p.needles = append(p.needles, s)
 		} else {
-			p.stop[s[0]] = true
+			p.first[s[0]] |= stopBit
 			p.singles = append(p.singles, s)
 		}
 	}
 	for _, c := range absent {
-		if !p.stop[c] {
-			p.stop[c] = true
+		if !p.stops(c) {
+			p.first[c] |= stopBit
 			p.singles = append(p.singles, string(rune(c)))
 		}
 	}
 	if p.exactASCII {
-		for c := utf8.RuneSelf; c < len(p.stop); c++ {
-			p.stop[c] = true
+		for c := utf8.RuneSelf; c < len(p.first); c++ {
+			p.first[c] |= stopBit
 		}
 	}
 	return p
@@ -155,11 +157,14 @@ func (p *prefilter) withStopBytes(stop [4]uint64) *prefilter {
 	q := *p
 	for b := range 256 {
 		if stop[b>>6]&(1<<(b&63)) != 0 {
-			q.stop[b] = true
+			q.first[b] |= stopBit
 		}
 	}
 	return &q
 }
+
+// stops reports whether byte c ends the scan.
+func (p *prefilter) stops(c byte) bool { return p.first[c]&stopBit != 0 }
 
 // MayMatch is mayMatch, for a copy made by withStopBytes.
 func (p *prefilter) MayMatch(value string) bool { return p.mayMatch(value) }
@@ -173,13 +178,15 @@ func (p *prefilter) mayMatch(value string) bool {
 	if len(value) == 0 {
 		return false
 	}
-	t := p.pairTables
+	second := p.second
 	for i := 0; i+1 < len(value); i++ {
-		c := value[i]
-		if p.stop[c] {
+		m := p.first[value[i]] & second[value[i+1]]
+		if m == 0 {
+			continue
+		}
+		if m&stopBit != 0 {
 			return true
 		}
-		m := t.first[c] & t.second[value[i+1]]
 		for m != 0 {
 			j := bits.TrailingZeros64(m)
 			m &= m - 1
@@ -188,7 +195,7 @@ func (p *prefilter) mayMatch(value string) bool {
 			}
 		}
 	}
-	return p.stop[value[len(value)-1]]
+	return p.stops(value[len(value)-1])
 }
 
 // foldsCase reports whether some literal of re matches ignoring case: only such a
