@@ -485,7 +485,15 @@ func (r *Rule) transformArg(arg types.MatchData, cache map[transformationKey]tra
 		value := src
 		var errs []error
 
-		for i := len(r.transformationPrefixIDs) - 1; i >= 0; i-- {
+		// Every step of a chain is cached when computed, so a cached prefix
+		// has its shorter prefixes cached too: without the first step there
+		// is nothing to find, and a value seen by no rule before (most are)
+		// costs one lookup, not one per step.
+		first := len(r.transformationPrefixIDs) - 1
+		if _, ok := cache[transformationKey{value: srcPtr, length: len(src), transformationsID: r.transformationPrefixIDs[0]}]; !ok {
+			first = -1
+		}
+		for i := first; i >= 0; i-- {
 			key := transformationKey{
 				value:             srcPtr,
 				length:            len(src),

@@ -5,6 +5,7 @@ package corazawaf
 
 import (
 	"errors"
+	"maps"
 	"strconv"
 	"testing"
 
@@ -812,5 +813,46 @@ func TestExpandMacroAfterWholeRuleEvaluation(t *testing.T) {
 	}
 	if matchdata[0].Data() != "ARGS_GET:test-data" {
 		t.Errorf("Expected ArgsGet-data, got %s", matchdata[0].Data())
+	}
+}
+
+// TestTransformArgRunsEachStepOnce: a value's chain runs only the steps no rule has
+// run on it before in the phase, whether nothing (the first step not cached, the
+// one lookup transformArg then makes), a prefix or the whole chain is cached.
+func TestTransformArgRunsEachStepOnce(t *testing.T) {
+	runs := map[string]int{}
+	step := func(name string) plugintypes.Transformation {
+		return func(v string) (string, bool, error) {
+			runs[name]++
+			return v + name, true, nil
+		}
+	}
+	rule := func(names ...string) *Rule {
+		r := NewRule()
+		for _, n := range names {
+			_ = r.AddTransformation(n, step(n))
+		}
+		return r
+	}
+	cache := map[transformationKey]transformationValue{}
+	md := &corazarules.MatchData{Variable_: variables.ArgsGet, Key_: "k", Value_: "v"}
+	for _, tc := range []struct {
+		rule *Rule
+		want string
+		runs map[string]int
+	}{
+		{rule("a", "b"), "vab", map[string]int{"a": 1, "b": 1}},
+		{rule("a", "b", "c"), "vabc", map[string]int{"a": 1, "b": 1, "c": 1}},
+		{rule("a", "b", "c"), "vabc", map[string]int{"a": 1, "b": 1, "c": 1}},
+		{rule("b", "c"), "vbc", map[string]int{"a": 1, "b": 2, "c": 2}},
+		{rule("a"), "va", map[string]int{"a": 1, "b": 2, "c": 2}},
+	} {
+		got, _ := tc.rule.transformArg(md, cache)
+		if got != tc.want {
+			t.Errorf("chain %v: %q, want %q", tc.rule.transformationNames, got, tc.want)
+		}
+		if !maps.Equal(runs, tc.runs) {
+			t.Errorf("after chain %v: steps run %v, want %v", tc.rule.transformationNames, runs, tc.runs)
+		}
 	}
 }
