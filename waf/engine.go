@@ -68,6 +68,9 @@ func New(opts Options) (*Engine, error) {
 	if _, err := onHeadersSecLang(); err != nil {
 		return nil, fmt.Errorf("waf: %w", err)
 	}
+	if _, _, err := crsDefaultsSecLang(); err != nil {
+		return nil, fmt.Errorf("waf: %w", err)
+	}
 	fsys := newRulesFS()
 	src := o.sources(fsys)
 	// Coraza accepts SecRuleRemoveById for an id it never loaded. An operator who

@@ -28,7 +28,8 @@ import (
 //	SecAction 480001/480002         derived arguments (derive.go)
 //	BeforeCRS
 //	Exclusions                      phase 1 rules with ctl:ruleRemoveTargetById (exclusions.go)
-//	@owasp_crs/REQUEST-901..944     the CRS's detection rules
+//	SecAction 480003                the CRS's setup defaults, one action for its 22 rules (crsdefaults.go)
+//	@owasp_crs/REQUEST-901..944     the CRS's detection rules, less those 22
 //	narrowed CRS rules              a few CRS rules replaced by narrower versions (narrow.go)
 //	@sidewall/*.conf                sidewall's own rules (ids 4802xx and up), scoring as the CRS does
 //	@owasp_crs/REQUEST-949.., RESPONSE-*  the CRS's blocking evaluation and the rest
@@ -164,8 +165,12 @@ func (o Options) sources(fsys rulesFS) []source {
 	// CRS's initialisation (901, which zeroes the scores in phase 1) and its detection
 	// rules, and before its blocking evaluation (949) adds the scores up.
 	// (The globs name the CRS's files by number: 901-944, then 949 and 999.)
+	// New has made sure crsDefaultsSecLang has no error.
+	defaults, removeDefaults, _ := crsDefaultsSecLang()
+	src = append(src, source{name: "the CRS's defaults in one rule (crsdefaults.go)", add: directives(defaults)})
 	src = append(src, source{add: directives("Include @owasp_crs/REQUEST-9[0-3]*.conf\n" +
 		"Include @owasp_crs/REQUEST-94[0-4]*.conf")})
+	src = append(src, source{name: "the CRS's default rules, replaced by 480003 (crsdefaults.go)", add: directives(removeDefaults)})
 	// New has made sure narrowedSecLang has no error.
 	narrowed, _ := narrowedSecLang()
 	src = append(src, source{name: "sidewall's narrowed CRS rules (narrow.go)", add: directives(narrowed)})

@@ -9,7 +9,7 @@ import (
 // registerPlugins registers sidewall's additions to SecLang with Coraza, once per
 // process: the @rx operator (rx.go, replacing Coraza's own), @detectOverlongUTF8
 // (overlong.go), @withinSlashed (listentry.go), t:cmdWords (cmdwords.go), the
-// sidewallderive action (derive.go)
+// sidewallderive action (derive.go), the sidewallcrsdefaults action (crsdefaults.go)
 // and the TEXT body processor (textprocessor.go), among others. Coraza keeps operators and actions in process-wide tables that its
 // parser reads without a lock, so this must happen before any WAF is built: New calls
 // it first thing, and sidewall builds no Coraza WAF but through New. It is a function
@@ -31,6 +31,7 @@ func registerPlugins() {
 		plugins.RegisterAction(deriveAction, newDeriver)
 		plugins.RegisterAction(doctypeAction, newDoctyper)
 		plugins.RegisterAction(headersAction, newHeadersChecker)
+		plugins.RegisterAction(crsDefaultsAction, newDefaulter)
 		plugins.RegisterBodyProcessor("text", newTextProcessor)
 	})
 }

@@ -10,7 +10,8 @@ import (
 // TestCRSLoadedWhole: New includes the CRS in pieces, to put sidewall's rules between its
 // detection rules and its blocking evaluation; together the pieces must be the whole CRS,
 // each file once (with the narrowed rules replaced and the rules also run on headers
-// added, as narrow.go does).
+// added, as narrow.go does, and the CRS's default rules replaced by one, as
+// crsdefaults.go does).
 func TestCRSLoadedWhole(t *testing.T) {
 	count := func(directives string) int {
 		t.Helper()
@@ -34,7 +35,11 @@ func TestCRSLoadedWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := count(o.head() + "Include @owasp_crs/*.conf\n" + narrowed + "Include @sidewall/*.conf\n" + onHeaders)
+	defaults, removeDefaults, err := crsDefaultsSecLang()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := count(o.head() + defaults + "Include @owasp_crs/*.conf\n" + removeDefaults + narrowed + "Include @sidewall/*.conf\n" + onHeaders)
 	if got := pl1.get(t).RuleCount(); got != want {
 		t.Errorf("New loads %d rules; the CRS whole with sidewall's rules and the same head is %d", got, want)
 	}
