@@ -121,9 +121,26 @@ func (d *defaulter) Type() plugintypes.ActionType { return plugintypes.ActionTyp
 // rules did one after the other.
 func (d *defaulter) Evaluate(_ plugintypes.RuleMetadata, tx plugintypes.TransactionState) {
 	var txc collection.Map = tx.Variables().TX()
+	// Our Coraza's Map reads and writes one value without a slice (its patch 10), as
+	// setvar does; Get and Set allocated some 15 slices a request here.
+	one, fast := txc.(interface {
+		FirstValue(key string) (string, bool)
+		SetOne(key, value string)
+	})
 	for i, name := range d.names {
-		if len(txc.Get(name)) == 0 {
-			txc.Set(name, []string{d.values[i].Expand(tx)})
+		var set bool
+		if fast {
+			_, set = one.FirstValue(name)
+		} else {
+			set = len(txc.Get(name)) > 0
+		}
+		if set {
+			continue
+		}
+		if v := d.values[i].Expand(tx); fast {
+			one.SetOne(name, v)
+		} else {
+			txc.Set(name, []string{v})
 		}
 	}
 }
