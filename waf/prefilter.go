@@ -166,15 +166,16 @@ func (p *prefilter) withStopBytes(stop [4]uint64) *prefilter {
 // stops reports whether byte c ends the scan.
 func (p *prefilter) stops(c byte) bool { return p.first[c]&stopBit != 0 }
 
-// MayMatch is mayMatch, for a copy made by withStopBytes.
-func (p *prefilter) MayMatch(value string) bool { return p.mayMatch(value) }
+// mayMatch is MayMatch, the name the value filter asks for (through an interface,
+// so the scan is there, one call deep).
+func (p *prefilter) mayMatch(value string) bool { return p.MayMatch(value) }
 
-// mayMatch reports false only if value contains none of the needles, ignoring ASCII
+// MayMatch reports false only if value contains none of the needles, ignoring ASCII
 // case (and, for a filter with exactASCII, is all ASCII).
 //
 // It is one pass of two table lookups a byte: the rules of a phase call it for every
 // value they see, and on a form POST it was a seventh of the time.
-func (p *prefilter) mayMatch(value string) bool {
+func (p *prefilter) MayMatch(value string) bool {
 	if len(value) == 0 {
 		return false
 	}
