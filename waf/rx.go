@@ -168,7 +168,12 @@ func evaluateGo(re *regexp.Regexp, tx plugintypes.TransactionState, value string
 
 // binaryRx is Coraza's @rx for a pattern that matches bytes that are not UTF-8: the
 // pattern as written (without (?sm)), matched byte by byte with binaryregexp.
-type binaryRx struct{ re *binaryregexp.Regexp }
+// Its filter (binaryfilter.go), when the pattern has one, rules values out as the
+// prefilter does for the others.
+type binaryRx struct {
+	re     *binaryregexp.Regexp
+	filter *byteFilter // nil: no small set of bytes is in every match
+}
 
 func newBinaryRx(opts plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 	v, err := memoize(opts.Memoizer, "sidewall/binrx:"+opts.Arguments, func() (any, error) {
@@ -177,10 +182,27 @@ func newBinaryRx(opts plugintypes.OperatorOptions) (plugintypes.Operator, error)
 	if err != nil {
 		return nil, err
 	}
-	return &binaryRx{re: v.(*binaryregexp.Regexp)}, nil
+	return &binaryRx{re: v.(*binaryregexp.Regexp), filter: newByteFilter(opts.Arguments)}, nil
+}
+
+// MayMatch reports false only when the pattern cannot match value, nor a substring of
+// it with ASCII letters in either case, for our Coraza's value filter.
+func (o *binaryRx) MayMatch(value string) bool {
+	return o.filter == nil || o.filter.MayMatch(value)
+}
+
+// WithStopBytes is MayMatch that also reports true for a value holding a byte of stop.
+func (o *binaryRx) WithStopBytes(stop [4]uint64) interface{ MayMatch(string) bool } {
+	if o.filter == nil {
+		return o
+	}
+	return o.filter.WithStopBytes(stop)
 }
 
 func (o *binaryRx) Evaluate(tx plugintypes.TransactionState, value string) bool {
+	if !o.MayMatch(value) {
+		return false
+	}
 	if !tx.Capturing() {
 		return o.re.MatchString(value)
 	}
