@@ -59,3 +59,15 @@ func TestTraversalMayMatch(t *testing.T) {
 func FuzzFindTraversal(f *testing.F) {
 	fuzzFinder(f, findTraversal, "%%32%65%%32%65/..\xc0\xaf....//", "%u002e%u002e%u2215")
 }
+
+func TestWordSet(t *testing.T) {
+	ws := newWordSet("etc", "Boot.ini", "-inf")
+	for s, want := range map[string]bool{
+		"": false, "/ETC/passwd": true, "x/boot.INI": true, "WEB-INF/web.xml": true,
+		"et": false, "boot.in": false, "etcetera": true, "no words here": false, "inf": false,
+	} {
+		if got := ws.in(s); got != want {
+			t.Errorf("in(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
