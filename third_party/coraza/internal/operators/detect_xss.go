@@ -11,6 +11,7 @@ import (
 	"github.com/corazawaf/libinjection-go"
 
 	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
+	"github.com/corazawaf/coraza/v3/internal/transformations"
 )
 
 // Description:
@@ -56,9 +57,9 @@ func (o *detectXSS) MayMatch(value string) bool {
 // WithStopBytes returns MayMatch that also reports true for a value holding a byte
 // of stop, for the rule's value filter.
 func (o *detectXSS) WithStopBytes(stop [4]uint64) interface{ MayMatch(string) bool } {
-	set := byteSet(stop)
-	set.add('<')
-	set.add('=')
+	set := &stopBytes{transformations.ByteSet(stop)}
+	set.AddByte('<')
+	set.AddByte('=')
 	return set
 }
 

@@ -11,6 +11,7 @@ import (
 	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
 
 	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
+	"github.com/corazawaf/coraza/v3/internal/transformations"
 )
 
 // Description:
@@ -91,7 +92,7 @@ func (o *pm) WithStopBytes(stop [4]uint64) interface{ MayMatch(string) bool } {
 	if o.starts == nil {
 		return o
 	}
-	return newStoppingPhrases(o.starts, byteSet(stop))
+	return newStoppingPhrases(o.starts, transformations.ByteSet(stop))
 }
 
 // minPatternLen returns the length of the shortest pattern.

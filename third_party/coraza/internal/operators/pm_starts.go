@@ -3,7 +3,11 @@
 
 package operators
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/corazawaf/coraza/v3/internal/transformations"
+)
 
 // phraseStarts tells whether a @pm family phrase occurs in a value without the
 // Aho-Corasick automaton. Every occurrence of a phrase begins with the phrase's first
@@ -89,13 +93,11 @@ func (s *phraseStarts) phraseAt(value string, i int, k uint) bool {
 // looks for both.
 type stoppingPhrases struct {
 	starts *phraseStarts
-	stop   byteSet // the stop bytes and the phrases of one byte
+	stop   transformations.ByteSet // the stop bytes and the phrases of one byte
 }
 
-func newStoppingPhrases(s *phraseStarts, stop byteSet) *stoppingPhrases {
-	for i := range stop {
-		stop[i] |= s.single[i]
-	}
+func newStoppingPhrases(s *phraseStarts, stop transformations.ByteSet) *stoppingPhrases {
+	stop.Union(transformations.ByteSet(s.single))
 	return &stoppingPhrases{starts: s, stop: stop}
 }
 
@@ -104,7 +106,7 @@ func (f *stoppingPhrases) MayMatch(value string) bool {
 	s := f.starts
 	for i := 0; i < len(value); i++ {
 		c := value[i]
-		if f.stop[c>>6]&(1<<(c&63)) != 0 {
+		if f.stop.Has(c) {
 			return true
 		}
 		if i+1 < len(value) {
@@ -117,21 +119,12 @@ func (f *stoppingPhrases) MayMatch(value string) bool {
 	return false
 }
 
-// byteSet is a set of bytes, bit b of word b>>6, whose MayMatch reports whether a
-// value holds one of them.
-type byteSet [4]uint64
-
-func (s *byteSet) add(b byte) { s[b>>6] |= 1 << (b & 63) }
+// stopBytes is a set of bytes as the MayMatch of an operator with stop bytes and
+// nothing else (@detectXSS).
+type stopBytes struct{ transformations.ByteSet }
 
 // MayMatch reports whether value holds a byte of the set.
-func (s byteSet) MayMatch(value string) bool {
-	for i := 0; i < len(value); i++ {
-		if b := value[i]; s[b>>6]&(1<<(b&63)) != 0 {
-			return true
-		}
-	}
-	return false
-}
+func (s *stopBytes) MayMatch(value string) bool { return s.Any(value) }
 
 // equalFoldASCII reports whether a and b, of the same length, are equal with ASCII
 // letters in either case, as the automaton built AsciiCaseInsensitive compares.

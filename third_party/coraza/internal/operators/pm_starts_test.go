@@ -10,6 +10,7 @@ import (
 
 	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
 	"github.com/corazawaf/coraza/v3/internal/corazawaf"
+	"github.com/corazawaf/coraza/v3/internal/transformations"
 )
 
 func TestPhraseStarts(t *testing.T) {
@@ -105,9 +106,9 @@ func TestStopBytesJoinTheScan(t *testing.T) {
 	}
 	stops, passes := 0, 0
 	for range 500 {
-		var stop byteSet
+		var stop transformations.ByteSet
 		for n := rng.IntN(3); n > 0; n-- {
-			stop.add(alpha[rng.IntN(len(alpha))])
+			stop.AddByte(alpha[rng.IntN(len(alpha))])
 		}
 		pmOp, err := newPM(plugintypes.OperatorOptions{Arguments: word(3) + " " + word(3)})
 		if err != nil {
@@ -118,8 +119,8 @@ func TestStopBytesJoinTheScan(t *testing.T) {
 			f := op.WithStopBytes(stop)
 			for range 20 {
 				v := word(10)
-				want := stop.MayMatch(v) || op.MayMatch(v)
-				if stop.MayMatch(v) {
+				want := stop.Any(v) || op.MayMatch(v)
+				if stop.Any(v) {
 					stops++
 				} else if want {
 					passes++
