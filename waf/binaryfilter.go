@@ -1,6 +1,8 @@
 package waf
 
 import (
+	"slices"
+
 	"rsc.io/binaryregexp/syntax"
 )
 
@@ -113,7 +115,7 @@ func requiredBytes(re *syntax.Regexp) ([]byte, bool) {
 				return nil, false
 			}
 			for _, b := range set {
-				if !containsByte(union, b) {
+				if !slices.Contains(union, b) {
 					union = append(union, b)
 				}
 			}
@@ -143,13 +145,4 @@ func literalBytes(r rune, fold bool) ([]byte, bool) {
 		return nil, false
 	}
 	return []byte{b}, true
-}
-
-func containsByte(s []byte, b byte) bool {
-	for _, c := range s {
-		if c == b {
-			return true
-		}
-	}
-	return false
 }

@@ -32,9 +32,9 @@ import (
 // out as it took them. The rules themselves are removed (SecRuleRemoveById): a
 // directive that names one of them by id, which no CRS setup needs to, finds nothing to
 // change (remove_rule_ids accepts the id and the default is still set: to change a
-// default, set the variable, as CRS setups do). The defaults are read from the embedded CRS's own text, so a CRS release that
-// changes one changes it here too; a default rule of another shape is left to run as
-// written.
+// default, set the variable, as CRS setups do). The defaults are read from the embedded
+// CRS's own text, so a CRS release that changes one changes it here too; a default rule
+// of another shape is left to run as written.
 const (
 	crsDefaultsAction = "sidewallcrsdefaults"
 	idCRSDefaults     = 480003

@@ -79,7 +79,7 @@ func (ws *wordSet) in(s string) bool {
 			continue
 		}
 		for _, w := range ws.words {
-			if i+len(w) <= len(s) && lower(s[i]) == w[0] && hasPrefixFold(s[i:], w) {
+			if i+len(w) <= len(s) && hasPrefixFold(s[i:], w) {
 				return true
 			}
 		}
